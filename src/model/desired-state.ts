@@ -1,0 +1,98 @@
+/**
+ * What the deploy repo asks for, after parsing and validation (src/config).
+ * Plain data: JSON-serialisable, no classes, so plans and tests can carry it.
+ */
+
+export interface TlsFiles {
+  /** Paths (on the dockhand machine) of the CA, client certificate and key. */
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+export interface HostSpec {
+  name: string;
+  /** `local` (DOCKER_HOST or the default socket), `unix:///path.sock` or `tcp://host:port`. */
+  docker: string;
+  tls?: TlsFiles;
+  /** Address at which this host's published container ports are reachable from the proxy. */
+  address: string;
+  /** Most dockhand-managed containers this host may run, across all apps and environments. */
+  capacity: number;
+  labels: Record<string, string>;
+}
+
+export type ProxyDriver = "builtin" | "nginx" | "caddy";
+
+export interface ProxySpec {
+  driver: ProxyDriver;
+  /** `host:port` the proxy listens on. */
+  listen: string;
+}
+
+export interface BuildSpec {
+  /** Directory in the deploy repo, relative to its root, e.g. `services/web`. */
+  context: string;
+  /** Dockerfile path relative to the context. */
+  dockerfile: string;
+  /** Content hash of the context directory (git's tree hash), so an unchanged context is never rebuilt. */
+  contextHash: string;
+}
+
+export interface HealthSpec {
+  /** HTTP path probed on the container's port; undefined means a TCP connect. */
+  path?: string;
+  /** Timeout of one probe. */
+  timeoutMs: number;
+  /** The container must be healthy within this time or the rollout fails. */
+  withinMs: number;
+}
+
+export interface RolloutSpec {
+  /** Slots rolled at once. */
+  batch: number;
+  /** How long a routed-out container keeps serving its in-flight requests before it is stopped. */
+  drainMs: number;
+}
+
+export interface PlacementSpec {
+  /** Eligible host names; undefined means every host. */
+  hosts?: string[];
+  /** Eligible hosts must carry all of these labels. */
+  labels?: Record<string, string>;
+}
+
+export interface AppSpec {
+  name: string;
+  /** `production`, or `pr-<n>` for a preview. */
+  env: string;
+  /** Deploy-repo file this app came from, for error messages (`apps/web.yaml`). */
+  file: string;
+  /** The image every slot runs: the `image:` reference, or the tag dockhand gives a build. */
+  image: string;
+  build?: BuildSpec;
+  replicas: number;
+  /** Port the container listens on. */
+  port: number;
+  hostnames: string[];
+  environment: Record<string, string>;
+  health: HealthSpec;
+  rollout: RolloutSpec;
+  placement: PlacementSpec;
+  /** Hash of everything that shapes the container (see `computeSpecHash`): a change means a new container. */
+  specHash: string;
+}
+
+export interface RepoSource {
+  /** Where the deploy repo came from: a URL, or a path on disk. */
+  repo: string;
+  /** The commit, or `worktree` for an uncommitted directory. */
+  sha: string;
+}
+
+export interface DesiredState {
+  source: RepoSource;
+  hosts: HostSpec[];
+  proxy: ProxySpec;
+  apps: AppSpec[];
+}

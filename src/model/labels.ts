@@ -1,0 +1,42 @@
+/**
+ * Container identity (DESIGN.md, "Container identity"): every managed container
+ * carries these labels, and dockhand never touches a container without them.
+ */
+
+export const LABELS = {
+  managed: "dockhand.managed",
+  instance: "dockhand.instance",
+  env: "dockhand.env",
+  app: "dockhand.app",
+  slot: "dockhand.slot",
+  spec: "dockhand.spec",
+  commit: "dockhand.commit",
+} as const;
+
+export const DEFAULT_INSTANCE = "default";
+
+export interface ContainerIdentity {
+  instance: string;
+  app: string;
+  env: string;
+  slot: number;
+  specHash: string;
+  commit: string;
+}
+
+export function containerLabels(id: ContainerIdentity): Record<string, string> {
+  return {
+    [LABELS.managed]: "true",
+    [LABELS.instance]: id.instance,
+    [LABELS.env]: id.env,
+    [LABELS.app]: id.app,
+    [LABELS.slot]: String(id.slot),
+    [LABELS.spec]: id.specHash,
+    [LABELS.commit]: id.commit,
+  };
+}
+
+/** Readable and unique per host: one slot of one spec of one app in one environment. */
+export function containerName(app: string, env: string, slot: number, specHash: string): string {
+  return `${app}-${env}-${slot}-${specHash.slice(0, 8)}`;
+}

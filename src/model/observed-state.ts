@@ -1,0 +1,39 @@
+/**
+ * What really runs, as read from the Docker engines (src/docker). Docker is the
+ * source of truth: nothing about a rollout lives only in memory.
+ */
+
+export type ContainerState = "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
+
+/** `none` when the image has no HEALTHCHECK: dockhand then probes it itself. */
+export type ContainerHealth = "healthy" | "unhealthy" | "starting" | "none";
+
+export interface ObservedContainer {
+  id: string;
+  name: string;
+  host: string;
+  app: string;
+  env: string;
+  slot: number;
+  specHash: string;
+  commit: string;
+  image: string;
+  state: ContainerState;
+  health: ContainerHealth;
+  /** Host port that publishes the app's port; undefined when not published (e.g. stopped). */
+  hostPort?: number;
+  /** Epoch milliseconds, as Docker reports it. */
+  createdAt: number;
+}
+
+export interface ObservedHost {
+  name: string;
+  reachable: boolean;
+  /** Why the host could not be observed. */
+  error?: string;
+  containers: ObservedContainer[];
+}
+
+export interface ObservedState {
+  hosts: ObservedHost[];
+}
