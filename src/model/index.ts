@@ -1,5 +1,6 @@
 export * from "./desired-state.js";
 export * from "./errors.js";
+export * from "./jobs.js";
 export * from "./labels.js";
 export * from "./observed-state.js";
 export * from "./plan.js";

@@ -1,3 +1,5 @@
+import type { RouteTable } from "./routes.js";
+
 /**
  * What really runs, as read from the Docker engines (src/docker). Docker is the
  * source of truth: nothing about a rollout lives only in memory.
@@ -32,8 +34,12 @@ export interface ObservedHost {
   /** Why the host could not be observed. */
   error?: string;
   containers: ObservedContainer[];
+  /** Image references (repo:tag) present on the host, so the planner knows what must be built, shipped or pulled. */
+  images: string[];
 }
 
 export interface ObservedState {
   hosts: ObservedHost[];
+  /** The route table as stored, when known; lets the planner see hostname-only changes. */
+  routes?: RouteTable;
 }
