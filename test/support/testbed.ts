@@ -1,0 +1,68 @@
+/**
+ * The test bed's addresses, as written by scripts/testbed/up.sh. Integration
+ * tests read them here and fail with a clear message when the bed is down,
+ * rather than each test finding out on its own.
+ */
+import { readFileSync } from "node:fs";
+import type { HostSpec } from "../../src/model/index.js";
+
+export const TESTBED_ENV_FILE = "/var/lib/dockhand-testbed/env";
+
+export interface Testbed {
+  alpha: string;
+  beta: string;
+  betaCerts: string;
+  betaSocket: string;
+  redisUrl: string;
+}
+
+function parseEnvFile(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const m = /^(?:export\s+)?([A-Z0-9_]+)=["']?(.*?)["']?$/.exec(line.trim());
+    if (m?.[1] !== undefined && m[2] !== undefined) out[m[1]] = m[2];
+  }
+  return out;
+}
+
+let cached: Testbed | undefined;
+
+export function testbed(): Testbed {
+  if (cached) return cached;
+  let text: string;
+  try {
+    text = readFileSync(TESTBED_ENV_FILE, "utf8");
+  } catch {
+    throw new Error(`the test bed is not up (${TESTBED_ENV_FILE} missing): run bash scripts/testbed/up.sh`);
+  }
+  const env = parseEnvFile(text);
+  const need = (key: string): string => {
+    const value = env[key];
+    if (!value) throw new Error(`${TESTBED_ENV_FILE} lacks ${key}: run bash scripts/testbed/up.sh again`);
+    return value;
+  };
+  cached = {
+    alpha: need("DOCKHAND_TESTBED_ALPHA"),
+    beta: need("DOCKHAND_TESTBED_BETA"),
+    betaCerts: need("DOCKHAND_TESTBED_BETA_CERTS"),
+    betaSocket: need("DOCKHAND_TESTBED_BETA_SOCKET"),
+    redisUrl: need("DOCKHAND_TESTBED_REDIS_URL"),
+  };
+  return cached;
+}
+
+/** The two test bed engines as dockhand hosts: alpha over a unix socket, beta over TCP with TLS. */
+export function testbedHosts(): HostSpec[] {
+  const bed = testbed();
+  return [
+    { name: "alpha", docker: bed.alpha, address: "127.0.0.1", capacity: 50, labels: { zone: "a" } },
+    {
+      name: "beta",
+      docker: bed.beta,
+      tls: { ca: `${bed.betaCerts}/ca.pem`, cert: `${bed.betaCerts}/cert.pem`, key: `${bed.betaCerts}/key.pem` },
+      address: "127.0.0.2",
+      capacity: 50,
+      labels: { zone: "b" },
+    },
+  ];
+}
