@@ -3,6 +3,7 @@ export * from "./errors.js";
 export * from "./jobs.js";
 export * from "./labels.js";
 export * from "./observed-state.js";
+export * from "./outcome.js";
 export * from "./plan.js";
 export * from "./ports.js";
 export * from "./repo-snapshot.js";

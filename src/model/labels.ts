@@ -36,7 +36,12 @@ export function containerLabels(id: ContainerIdentity): Record<string, string> {
   };
 }
 
-/** Readable and unique per host: one slot of one spec of one app in one environment. */
-export function containerName(app: string, env: string, slot: number, specHash: string): string {
-  return `${app}-${env}-${slot}-${specHash.slice(0, 8)}`;
+/**
+ * Readable and unique per host: one slot of one spec of one app in one
+ * environment. Installs other than the default prefix their instance, so two
+ * dockhand installs can share engines without their names colliding.
+ */
+export function containerName(app: string, env: string, slot: number, specHash: string, instance?: string): string {
+  const name = `${app}-${env}-${slot}-${specHash.slice(0, 8)}`;
+  return instance === undefined || instance === DEFAULT_INSTANCE ? name : `${instance}-${name}`;
 }

@@ -1,0 +1,93 @@
+/**
+ * apps/<name>.yaml: one app per file (DESIGN.md, "The deploy repo").
+ * Relations (build xor image, name = file name, hosts and contexts that exist,
+ * hostnames claimed once) are checked in check-app-file.ts and check-across-files.ts.
+ */
+import { z } from "zod";
+import { DEFAULTS } from "./defaults.js";
+import { labelsField } from "./dockhand-schema.js";
+import {
+  APP_NAME_RE,
+  duration,
+  ENV_NAME_RE,
+  expected,
+  HOST_NAME_RE,
+  HOSTNAME_RE,
+  isRepoDirectory,
+  normaliseRepoDirectory,
+  port,
+  strictMap,
+  stringMap,
+  text,
+  textMatching,
+  wholeNumber,
+} from "./fields.js";
+
+const buildSchema = strictMap({
+  context: textMatching('a directory inside the repo like "services/web"', isRepoDirectory)
+    .transform(normaliseRepoDirectory)
+    .describe("Directory of the deploy repo sent to the build, e.g. services/web."),
+  dockerfile: text('a Dockerfile path like "Dockerfile"')
+    .default(DEFAULTS.app.dockerfile)
+    .describe("Dockerfile path relative to the context."),
+}).describe("Build the image from a directory of the deploy repo (instead of image).");
+
+const healthSchema = strictMap({
+  path: text('a path starting with "/" like "/healthz"', /^\/\S*$/)
+    .optional()
+    .describe("HTTP path probed on the container's port; absent means a TCP connect."),
+  timeout: duration({ positive: true }).prefault(DEFAULTS.app.health.timeout).describe("Timeout of one probe."),
+  within: duration({ positive: true })
+    .prefault(DEFAULTS.app.health.within)
+    .describe("A new container must be healthy within this time or the rollout fails."),
+});
+
+const rolloutSchema = strictMap({
+  batch: wholeNumber(1, "a whole number above 0").default(DEFAULTS.app.rollout.batch).describe("Slots rolled at once."),
+  drain: duration()
+    .prefault(DEFAULTS.app.rollout.drain)
+    .describe("How long a routed-out container keeps serving in-flight requests before it stops."),
+});
+
+const placementSchema = strictMap({
+  hosts: z
+    .array(text('a host name like "alpha"', HOST_NAME_RE), expected("a list of host names like [alpha, beta]"))
+    .min(1, expected("at least one host name"))
+    .optional()
+    .describe("Run only on these hosts."),
+  labels: labelsField().optional().describe("Run only on hosts that carry all of these labels."),
+}).describe("Where the app may run; absent means every host.");
+
+export const appFileSchema = strictMap({
+  name: text('a name of lowercase letters, digits and "-", starting with a letter, like "web"', APP_NAME_RE).describe(
+    "The app's name; must equal the file's base name.",
+  ),
+  build: buildSchema.optional(),
+  image: text('an image reference like "nginx:1.27"', /^\S+$/)
+    .optional()
+    .describe("Image to run, pulled on each host (instead of build)."),
+  replicas: wholeNumber(0, "a whole number of replicas, 0 or more")
+    .default(DEFAULTS.app.replicas)
+    .describe("How many containers run the app."),
+  port: port().describe("Port the container listens on."),
+  hostnames: z
+    .array(text('a DNS name like "www.example.com" or "*.example.com"', HOSTNAME_RE), expected("a list of DNS names"))
+    .default([])
+    .describe("Hostnames the proxy routes to this app."),
+  env: stringMap(
+    "a map of NAME: value",
+    'an environment variable name of letters, digits and "_", not starting with a digit',
+    ENV_NAME_RE,
+  )
+    .default({})
+    .describe("Environment variables; numbers and booleans become strings."),
+  health: healthSchema.prefault({}).describe("How a new container proves it is ready."),
+  rollout: rolloutSchema.prefault({}).describe("How slots are replaced."),
+  placement: placementSchema.prefault({}),
+}).meta({
+  title: "dockhand app",
+  description: "One app of a dockhand deploy repo (apps/<name>.yaml).",
+  oneOf: [{ required: ["build"] }, { required: ["image"] }],
+});
+
+export type AppFile = z.output<typeof appFileSchema>;

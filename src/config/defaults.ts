@@ -1,0 +1,23 @@
+/**
+ * Every default of the deploy repo format in one place, so docs/deploy-repo.md,
+ * the JSON Schemas and the parser cannot disagree.
+ */
+export const DEFAULTS = {
+  host: { capacity: 50 },
+  proxy: { driver: "builtin", listen: "0.0.0.0:8080" },
+  previews: { ttl: "72h", maxActive: 10, allowForks: false },
+  status: { branch: "dockhand-status" },
+  app: {
+    env: "production",
+    dockerfile: "Dockerfile",
+    replicas: 1,
+    health: { timeout: "2s", within: "60s" },
+    rollout: { batch: 1, drain: "10s" },
+  },
+} as const;
+
+/** App keys DESIGN.md describes that this version does not build yet: an error, never silently ignored. */
+export const APP_KEYS_NOT_SUPPORTED_YET = ["secrets", "hooks", "previews", "resources", "volumes", "command"] as const;
+
+/** dockhand.yaml keys DESIGN.md describes that this version does not build yet. */
+export const DOCKHAND_KEYS_NOT_SUPPORTED_YET = ["defaults"] as const;

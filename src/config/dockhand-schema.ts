@@ -1,0 +1,105 @@
+/**
+ * dockhand.yaml: hosts, proxy, previews, status branch (DESIGN.md, "The deploy repo").
+ * Relations between keys (tls only with tcp://) are checked in check-dockhand-file.ts.
+ */
+import { z } from "zod";
+import { DEFAULTS } from "./defaults.js";
+import {
+  bool,
+  DNS_NAME_RE,
+  duration,
+  expected,
+  HOST_NAME_RE,
+  isAddress,
+  isBranchName,
+  isDockerEndpoint,
+  isListenAddress,
+  strictMap,
+  stringMap,
+  text,
+  textMatching,
+  wholeNumber,
+} from "./fields.js";
+import { closestMatch } from "./messages.js";
+
+export const LABEL_KEY_RE = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+
+export function labelsField() {
+  return stringMap("a map of label: value", 'a label name like "zone"', LABEL_KEY_RE);
+}
+
+const tlsSchema = strictMap({
+  ca: text("the path of the CA certificate").describe("CA certificate (PEM) that signed the engine's certificate."),
+  cert: text("the path of the client certificate").describe("Client certificate (PEM)."),
+  key: text("the path of the client key").describe("Client private key (PEM)."),
+}).describe("Client TLS files for a tcp:// engine, as paths on the machine that runs dockhand.");
+
+const hostSchema = strictMap({
+  docker: textMatching('"local", "unix:///path/to/docker.sock" or "tcp://host:port"', isDockerEndpoint).describe(
+    "How to reach the engine: local (DOCKER_HOST or the default socket), unix:///path.sock or tcp://host:port.",
+  ),
+  tls: tlsSchema.optional(),
+  address: textMatching('an IP address or host name like "10.0.0.12"', isAddress).describe(
+    "Where this host's published container ports are reachable from the proxy.",
+  ),
+  capacity: wholeNumber(1, "a whole number above 0")
+    .default(DEFAULTS.host.capacity)
+    .describe("Most dockhand-managed containers this host may run."),
+  labels: labelsField().default({}).describe("Labels that placement.labels selects on, e.g. { zone: a }."),
+});
+
+const hostsSchema = z
+  .record(
+    z.string().regex(HOST_NAME_RE, expected('a host name of lowercase letters, digits and "-", like "alpha"')),
+    hostSchema,
+    expected("a map of host name: { docker, address }"),
+  )
+  .refine((hosts) => Object.keys(hosts).length > 0, {
+    error: "define at least one host, e.g. alpha: { docker: local, address: 127.0.0.1 }",
+  })
+  .describe("The Docker hosts dockhand deploys to, by name.");
+
+const DRIVERS = ["builtin", "nginx", "caddy"] as const;
+
+const driverSchema = z.enum(DRIVERS, {
+  error: (issue: { input?: unknown }) => {
+    const hint = typeof issue.input === "string" ? closestMatch(issue.input, DRIVERS) : undefined;
+    const got = typeof issue.input === "string" ? JSON.stringify(issue.input) : String(issue.input ?? "nothing");
+    return `expected one of builtin, nginx, caddy, got ${got}${hint ? `; did you mean "${hint}"?` : ""}`;
+  },
+});
+
+const proxySchema = strictMap({
+  driver: driverSchema.default(DEFAULTS.proxy.driver).describe("Which reverse proxy serves the routes."),
+  listen: textMatching('host:port like "0.0.0.0:8080"', isListenAddress)
+    .default(DEFAULTS.proxy.listen)
+    .describe("Address the proxy listens on."),
+});
+
+const previewsSchema = strictMap({
+  domain: text('a domain like "preview.example.com"', DNS_NAME_RE).describe(
+    "Previews are served at <app>-pr-<n>.<domain>.",
+  ),
+  ttl: duration({ positive: true })
+    .prefault(DEFAULTS.previews.ttl)
+    .describe("A preview without a push for this long is torn down."),
+  maxActive: wholeNumber(0, "a whole number, 0 or more")
+    .default(DEFAULTS.previews.maxActive)
+    .describe("Most previews alive at once."),
+  allowForks: bool().default(DEFAULTS.previews.allowForks).describe("Whether PRs from forks get previews."),
+});
+
+const statusSchema = strictMap({
+  branch: textMatching('a branch name like "dockhand-status"', isBranchName)
+    .default(DEFAULTS.status.branch)
+    .describe("Branch of the deploy repo where dockhand records what runs where."),
+});
+
+export const dockhandFileSchema = strictMap({
+  hosts: hostsSchema,
+  proxy: proxySchema.prefault({}).describe("The reverse proxy in front of the apps."),
+  previews: previewsSchema.optional().describe("Preview environments for pull requests; absent means none."),
+  status: statusSchema.prefault({}).describe("Where dockhand reports what runs where."),
+}).meta({ title: "dockhand.yaml", description: "Hosts, proxy, previews and status branch of a dockhand deploy repo." });
+
+export type DockhandFile = z.output<typeof dockhandFileSchema>;

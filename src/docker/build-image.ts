@@ -1,0 +1,74 @@
+/**
+ * Build an image on one engine from a tar stream of the context. The output
+ * goes line by line to the job log; a failure carries the last lines, because
+ * that is where the reason is.
+ */
+import type { Readable } from "node:stream";
+import type { LineSink } from "../model/index.js";
+import { DockhandError } from "../model/index.js";
+import type { Engine } from "./connect-engine.js";
+import { DOCKER_DEFAULTS } from "./docker-defaults.js";
+import { engineError, engineMessage } from "./engine-error.js";
+import { followProgress, progressError } from "./follow-progress.js";
+import { imageExists } from "./image-exists.js";
+
+/** Keeps the last `size` lines of output for the error message. */
+class Tail {
+  private readonly lines: string[] = [];
+  constructor(private readonly size: number) {}
+  push(line: string): void {
+    this.lines.push(line);
+    if (this.lines.length > this.size) this.lines.shift();
+  }
+  text(): string {
+    return this.lines.length === 0 ? "(no output)" : this.lines.map((l) => `  ${l}`).join("\n");
+  }
+}
+
+function buildFailed(engine: Engine, image: string, why: string, tail: Tail, cause?: unknown): DockhandError {
+  const message = `build of ${image} on host ${engine.host.name} failed: ${why}\nlast build output:\n${tail.text()}`;
+  return new DockhandError("DOCKHAND_E_BUILD", message, { cause });
+}
+
+export async function buildImage(
+  engine: Engine,
+  image: string,
+  context: Readable,
+  dockerfile: string,
+  log: LineSink,
+): Promise<void> {
+  const tail = new Tail(DOCKER_DEFAULTS.buildTailLines);
+  let failure: string | undefined;
+  // A context that breaks mid-upload can look like a short, successful build; remember it.
+  let contextError: Error | undefined;
+  context.once("error", (err) => {
+    contextError = err;
+  });
+  const options = { t: image, dockerfile, rm: true, forcerm: true };
+  try {
+    const progress = await engine.docker.buildImage(context, options);
+    await followProgress(engine.docker, progress, (event) => {
+      for (const raw of (event.stream ?? "").split("\n")) {
+        const line = raw.trimEnd();
+        if (line === "") continue;
+        log(line);
+        tail.push(line);
+      }
+      const error = progressError(event);
+      if (error !== undefined && failure === undefined) {
+        failure = error;
+        log(`error: ${error}`);
+      }
+    });
+  } catch (err) {
+    if (contextError) throw buildFailed(engine, image, `reading the build context failed: ${contextError.message}`, tail, contextError);
+    const mapped = engineError(engine, `build ${image}`, err);
+    if (mapped.code === "DOCKHAND_E_HOST_UNREACHABLE") throw mapped;
+    throw buildFailed(engine, image, engineMessage(err), tail, err);
+  }
+  if (contextError) throw buildFailed(engine, image, `reading the build context failed: ${contextError.message}`, tail, contextError);
+  if (failure !== undefined) throw buildFailed(engine, image, failure, tail);
+  if (!(await imageExists(engine, image))) {
+    throw buildFailed(engine, image, "the engine reported no error but the image is not there", tail);
+  }
+}

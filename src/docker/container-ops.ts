@@ -1,0 +1,75 @@
+/**
+ * Small container calls: inspect, start, stop, remove and the published port.
+ * The idempotent ones treat "already so" answers (304, 404 on remove) as done.
+ */
+import type Docker from "dockerode";
+import { DockhandError } from "../model/index.js";
+import type { Engine } from "./connect-engine.js";
+import { DOCKER_DEFAULTS } from "./docker-defaults.js";
+import { engineCall } from "./engine-call.js";
+import { engineStatus } from "./engine-error.js";
+
+function statusOf(err: unknown): number | undefined {
+  return err instanceof DockhandError ? engineStatus(err.cause) : undefined;
+}
+
+function noSuchContainer(engine: Engine, id: string, cause: unknown): DockhandError {
+  return new DockhandError("DOCKHAND_E_DOCKER", `host ${engine.host.name} has no container ${id}`, { cause });
+}
+
+export async function inspectContainer(engine: Engine, id: string): Promise<Docker.ContainerInspectInfo> {
+  try {
+    return await engineCall(engine, `inspect container ${id}`, (abortSignal) =>
+      engine.docker.getContainer(id).inspect({ abortSignal }),
+    );
+  } catch (err) {
+    throw statusOf(err) === 404 ? noSuchContainer(engine, id, err) : err;
+  }
+}
+
+/** The host port publishing `port/tcp`, from an inspect; undefined when not published (e.g. stopped). */
+export function publishedHostPort(info: Docker.ContainerInspectInfo, port: number): number | undefined {
+  const bindings = info.NetworkSettings?.Ports?.[`${port}/tcp`] ?? [];
+  const hostPort = Number(bindings.find((b) => b.HostPort)?.HostPort);
+  return Number.isInteger(hostPort) && hostPort > 0 ? hostPort : undefined;
+}
+
+export async function startContainer(engine: Engine, id: string): Promise<void> {
+  try {
+    await engineCall(engine, `start container ${id}`, (abortSignal) =>
+      engine.docker.getContainer(id).start({ abortSignal }),
+    );
+  } catch (err) {
+    const status = statusOf(err);
+    if (status === 304) return;
+    throw status === 404 ? noSuchContainer(engine, id, err) : err;
+  }
+}
+
+export async function stopContainer(engine: Engine, id: string, timeoutSeconds: number): Promise<void> {
+  // The engine answers only once the container is down, which may take the whole grace period.
+  const deadline = timeoutSeconds * 1000 + DOCKER_DEFAULTS.requestTimeoutMs;
+  try {
+    await engineCall(
+      engine,
+      `stop container ${id}`,
+      (abortSignal) => engine.docker.getContainer(id).stop({ t: timeoutSeconds, abortSignal }),
+      deadline,
+    );
+  } catch (err) {
+    const status = statusOf(err);
+    if (status === 304) return;
+    throw status === 404 ? noSuchContainer(engine, id, err) : err;
+  }
+}
+
+export async function removeContainer(engine: Engine, id: string): Promise<void> {
+  try {
+    await engineCall(engine, `remove container ${id}`, () => engine.docker.getContainer(id).remove({ force: true }));
+  } catch (err) {
+    const status = statusOf(err);
+    // 404: already gone. 409: the engine is already removing it.
+    if (status === 404 || (status === 409 && /already in progress/i.test(String(err)))) return;
+    throw err;
+  }
+}

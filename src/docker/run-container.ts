@@ -1,0 +1,64 @@
+/**
+ * Create and start one managed container, publishing its port on a free port
+ * of the engine's address (the engine picks it), and read that port back.
+ */
+import type Docker from "dockerode";
+import type { ContainerSpec, StartedContainer } from "../model/index.js";
+import { DockhandError } from "../model/index.js";
+import type { Engine } from "./connect-engine.js";
+import { inspectContainer, publishedHostPort, removeContainer, startContainer } from "./container-ops.js";
+import { engineCall } from "./engine-call.js";
+import { engineStatus } from "./engine-error.js";
+
+function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
+  const port = `${spec.port}/tcp`;
+  return {
+    name: spec.name,
+    Image: spec.image,
+    Env: Object.entries(spec.environment).map(([key, value]) => `${key}=${value}`),
+    Labels: spec.labels,
+    ExposedPorts: { [port]: {} },
+    HostConfig: {
+      // An empty HostPort lets the engine choose a free port on its default bind address (dockerd --ip).
+      PortBindings: { [port]: [{ HostPort: "" }] },
+      RestartPolicy: { Name: "unless-stopped" },
+    },
+  };
+}
+
+async function create(engine: Engine, spec: ContainerSpec): Promise<Docker.Container> {
+  const host = engine.host.name;
+  try {
+    return await engineCall(engine, `create container ${spec.name}`, (abortSignal) =>
+      engine.docker.createContainer({ ...createOptions(spec), abortSignal }),
+    );
+  } catch (err) {
+    const status = err instanceof DockhandError ? engineStatus(err.cause) : undefined;
+    if (status === 409) {
+      const message = `host ${host} already has a container named ${spec.name}: remove it before running a new one`;
+      throw new DockhandError("DOCKHAND_E_DOCKER", message, { cause: err });
+    }
+    if (status === 404) {
+      const message = `host ${host} has no image ${spec.image} for container ${spec.name}: build, ship or pull it first`;
+      throw new DockhandError("DOCKHAND_E_DOCKER", message, { cause: err });
+    }
+    throw err;
+  }
+}
+
+export async function runContainer(engine: Engine, spec: ContainerSpec): Promise<StartedContainer> {
+  const container = await create(engine, spec);
+  try {
+    await startContainer(engine, container.id);
+    const hostPort = publishedHostPort(await inspectContainer(engine, container.id), spec.port);
+    if (hostPort === undefined) {
+      const message = `host ${engine.host.name}: container ${spec.name} started but port ${spec.port}/tcp is not published`;
+      throw new DockhandError("DOCKHAND_E_DOCKER", message);
+    }
+    return { id: container.id, name: spec.name, host: engine.host.name, hostPort };
+  } catch (err) {
+    // A created-but-not-running container would block the name for the next attempt.
+    await removeContainer(engine, container.id).catch(() => undefined);
+    throw err;
+  }
+}

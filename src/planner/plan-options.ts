@@ -1,0 +1,10 @@
+export interface PlanOptions {
+  /**
+   * Environments this plan may touch. Containers of other environments are
+   * left alone (they still count toward each host's capacity).
+   * Default: every environment, so managed containers whose environment is not
+   * in the desired state are pruned. A preview sync passes `["pr-42"]`, a
+   * production sync `["production"]`, so they plan independently.
+   */
+  envs?: readonly string[];
+}

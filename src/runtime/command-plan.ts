@@ -1,0 +1,21 @@
+import { planHasChanges } from "../model/index.js";
+import { plan as makePlan, planToJson, renderPlanText } from "../planner/index.js";
+import { out, useColor } from "./cli-io.js";
+import type { DockhandEnv } from "./env.js";
+import { loadDesired, loadObserved, type RepoFlags } from "./load-state.js";
+
+export interface PlanFlags extends RepoFlags {
+  json?: boolean;
+  detailedExitcode?: boolean;
+  observed?: string;
+}
+
+/** Exit 0, or with --detailed-exitcode 2 when the plan has changes (like terraform plan). */
+export async function commandPlan(env: DockhandEnv, flags: PlanFlags): Promise<number> {
+  const { desired } = await loadDesired(env, flags);
+  const observed = await loadObserved(env, desired, flags.observed);
+  const plan = makePlan(desired, observed, { instance: env.instance });
+  if (flags.json) out(JSON.stringify(planToJson(plan), null, 2));
+  else out(renderPlanText(plan, { color: useColor() }));
+  return flags.detailedExitcode && planHasChanges(plan) ? 2 : 0;
+}

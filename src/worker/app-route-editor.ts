@@ -1,0 +1,87 @@
+import type { AppRoute, HostSpec, ObservedContainer, RouteStore, Upstream } from "../model/index.js";
+
+/**
+ * One app's entry in the route table, edited step by step during its rollout
+ * and written through to the store after every change, so a proxy never
+ * routes to a container the executor has not yet declared healthy, and a crash
+ * leaves the table as it was at the last finished step.
+ */
+export class AppRouteEditor {
+  private route: AppRoute;
+
+  constructor(
+    private readonly store: RouteStore,
+    private readonly hosts: ReadonlyMap<string, HostSpec>,
+    initial: AppRoute,
+  ) {
+    this.route = { ...initial, upstreams: [...initial.upstreams] };
+  }
+
+  /**
+   * Starts from what really runs: every running, published container of the
+   * app is an active upstream. This heals a table that was lost or went stale.
+   */
+  static fromObserved(
+    store: RouteStore,
+    hosts: ReadonlyMap<string, HostSpec>,
+    app: { app: string; env: string; hostnames: string[] },
+    containers: ObservedContainer[],
+  ): AppRouteEditor {
+    const editor = new AppRouteEditor(store, hosts, { ...app, upstreams: [] });
+    for (const c of containers) {
+      if (c.state === "running" && c.hostPort !== undefined && hosts.has(c.host)) {
+        editor.upsert(c.host, c.name, c.hostPort, "active");
+      }
+    }
+    return editor;
+  }
+
+  get current(): AppRoute {
+    return { ...this.route, upstreams: [...this.route.upstreams] };
+  }
+
+  async addActive(host: string, container: string, port: number): Promise<void> {
+    this.upsert(host, container, port, "active");
+    await this.write();
+  }
+
+  async markDraining(container: string): Promise<void> {
+    this.route.upstreams = this.route.upstreams.map((u) =>
+      u.container === container ? { ...u, state: "draining" } : u,
+    );
+    await this.write();
+  }
+
+  async drop(container: string): Promise<void> {
+    const before = this.route.upstreams.length;
+    this.route.upstreams = this.route.upstreams.filter((u) => u.container !== container);
+    if (this.route.upstreams.length !== before) await this.write();
+  }
+
+  async setHostnames(hostnames: string[]): Promise<void> {
+    this.route.hostnames = [...hostnames];
+    await this.write();
+  }
+
+  /** Writes the entry when the stored one differs: heals a lost or stale table without needless version bumps. */
+  async heal(stored: AppRoute | undefined): Promise<void> {
+    if (stored === undefined || canonical(stored) !== canonical(this.route)) await this.write();
+  }
+
+  async write(): Promise<void> {
+    await this.store.setApp(this.current);
+  }
+
+  private upsert(host: string, container: string, port: number, state: Upstream["state"]): void {
+    const address = this.hosts.get(host)?.address;
+    if (address === undefined) throw new Error(`no address for host ${host}`);
+    const upstream: Upstream = { host, address, port, container, state };
+    const others = this.route.upstreams.filter((u) => u.container !== container);
+    this.route.upstreams = [...others, upstream].sort((a, b) => a.container.localeCompare(b.container));
+  }
+}
+
+function canonical(route: AppRoute): string {
+  const upstreams = [...route.upstreams].sort((a, b) => a.container.localeCompare(b.container));
+  return JSON.stringify([route.app, route.env, [...route.hostnames].sort(), upstreams]);
+}
