@@ -48,6 +48,13 @@ module.exports = {
       to: { path: "^src/", pathNot: "^src/(model|webhook)/" },
     },
     {
+      name: "only-the-composition-root-knows-everything",
+      comment: "src/runtime is part of the composition root (cli.ts, main.ts): nothing below it may import it.",
+      severity: "error",
+      from: { path: "^src/", pathNot: "^src/(runtime/|cli\\.ts$|main\\.ts$)" },
+      to: { path: "^src/(runtime/|cli\\.ts$|main\\.ts$)" },
+    },
+    {
       name: "no-circular",
       severity: "error",
       from: {},

@@ -44,7 +44,7 @@ export async function startServe(env: DockhandEnv, log: Logger): Promise<Running
   try {
     const redis = await redisFor(env);
     stops.push(redis.stop);
-    const repo = openDeployRepo(env, { repo: env.repo });
+    const repo = await openDeployRepo(env, { repo: env.repo });
     const routes = new RedisRouteStore({ redis: connectRedis(redis.url), prefix: redisPrefix(env), snapshotFile: routesSnapshotFile(env) });
     stops.push(() => routes.close());
 
@@ -91,7 +91,7 @@ export async function startServe(env: DockhandEnv, log: Logger): Promise<Running
 export async function startWorker(env: DockhandEnv, log: Logger): Promise<Running> {
   if (!env.repo) throw new DockhandError("DOCKHAND_E_USAGE", "dockhand worker needs DOCKHAND_REPO (a git URL or path of the deploy repo)");
   const redis = await redisFor(env);
-  const repo = openDeployRepo(env, { repo: env.repo });
+  const repo = await openDeployRepo(env, { repo: env.repo });
   const routes = new RedisRouteStore({ redis: connectRedis(redis.url), prefix: redisPrefix(env) });
   const worker = startWorkerOn(env, log, repo, routes, redis.url);
   log.info({ repo: env.repo }, "dockhand worker started");

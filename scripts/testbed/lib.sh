@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # the variables are used by the scripts that source this
 # lib.sh: paths and helpers shared by up.sh, down.sh and status.sh.
 #
 # Sourced, never run. Everything the test bed owns lives under four roots so
@@ -115,6 +116,9 @@ beta_tls_ping() {
 
 # take_lock: serialise concurrent up.sh / down.sh runs (say CI and a developer
 # at once); a second run waits for the first, then finds everything up.
+# Every daemon started while the lock is held must be started with 9>&-:
+# flock locks belong to the open file, so a daemon that inherits fd 9 holds
+# the lock for its whole life.
 take_lock() {
   mkdir -p "$TB_RUN"
   exec 9>"$TB_LOCK"

@@ -231,7 +231,9 @@ launch_engine() {
   printf '\n==== %s up.sh: dockerd %s\n' "$(date -Is)" "${args[*]}" >>"$logfile"
   # setsid: own session, so the daemon outlives this shell and is not killed
   # with the caller's process group (CI steps, terminal Ctrl-C).
-  setsid dockerd "${args[@]}" </dev/null >>"$logfile" 2>&1 &
+  # 9>&-: do not hand the daemon our lock fd (see take_lock), or it would
+  # hold the lock for as long as it runs and every later run would block.
+  setsid dockerd "${args[@]}" </dev/null >>"$logfile" 2>&1 9>&- &
   pid=$!
   mark_started "engine-$name" "$pid"
   LAUNCHED[$name]=$pid
@@ -348,7 +350,7 @@ start_redis() {
   # system redis config can neither change nor collide with this one.
   redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes \
     --dir "$REDIS_DIR" --pidfile "$REDIS_PIDFILE" --logfile "$logfile" \
-    --appendonly yes
+    --appendonly yes 9>&-
   # --daemonize forks; the pidfile appears once the child is running.
   wait_until 10 "redis pidfile" - "$logfile" pid_from_file "$REDIS_PIDFILE" redis-server >/dev/null
   pid=$(pid_from_file "$REDIS_PIDFILE" redis-server)

@@ -56,7 +56,7 @@ const placementSchema = strictMap({
     .optional()
     .describe("Run only on these hosts."),
   labels: labelsField().optional().describe("Run only on hosts that carry all of these labels."),
-}).describe("Where the app may run; absent means every host.");
+});
 
 export const appFileSchema = strictMap({
   name: text('a name of lowercase letters, digits and "-", starting with a letter, like "web"', APP_NAME_RE).describe(
@@ -79,11 +79,11 @@ export const appFileSchema = strictMap({
     'an environment variable name of letters, digits and "_", not starting with a digit',
     ENV_NAME_RE,
   )
-    .default({})
+    .prefault({})
     .describe("Environment variables; numbers and booleans become strings."),
   health: healthSchema.prefault({}).describe("How a new container proves it is ready."),
   rollout: rolloutSchema.prefault({}).describe("How slots are replaced."),
-  placement: placementSchema.prefault({}),
+  placement: placementSchema.prefault({}).describe("Where the app may run; absent means every host."),
 }).meta({
   title: "dockhand app",
   description: "One app of a dockhand deploy repo (apps/<name>.yaml).",

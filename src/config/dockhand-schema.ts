@@ -35,7 +35,11 @@ const tlsSchema = strictMap({
 }).describe("Client TLS files for a tcp:// engine, as paths on the machine that runs dockhand.");
 
 const hostSchema = strictMap({
-  docker: textMatching('"local", "unix:///path/to/docker.sock" or "tcp://host:port"', isDockerEndpoint).describe(
+  docker: textMatching(
+    '"local", "unix:///path/to/docker.sock" or "tcp://host:port"',
+    isDockerEndpoint,
+    /^(local|unix:\/\/\/\S+|tcp:\/\/\S+:\d{1,5})$/,
+  ).describe(
     "How to reach the engine: local (DOCKER_HOST or the default socket), unix:///path.sock or tcp://host:port.",
   ),
   tls: tlsSchema.optional(),
@@ -45,7 +49,7 @@ const hostSchema = strictMap({
   capacity: wholeNumber(1, "a whole number above 0")
     .default(DEFAULTS.host.capacity)
     .describe("Most dockhand-managed containers this host may run."),
-  labels: labelsField().default({}).describe("Labels that placement.labels selects on, e.g. { zone: a }."),
+  labels: labelsField().prefault({}).describe("Labels that placement.labels selects on, e.g. { zone: a }."),
 });
 
 const hostsSchema = z
@@ -71,7 +75,7 @@ const driverSchema = z.enum(DRIVERS, {
 
 const proxySchema = strictMap({
   driver: driverSchema.default(DEFAULTS.proxy.driver).describe("Which reverse proxy serves the routes."),
-  listen: textMatching('host:port like "0.0.0.0:8080"', isListenAddress)
+  listen: textMatching('host:port like "0.0.0.0:8080"', isListenAddress, /^\S+:\d{1,5}$/)
     .default(DEFAULTS.proxy.listen)
     .describe("Address the proxy listens on."),
 });

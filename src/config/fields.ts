@@ -63,12 +63,13 @@ export function isBranchName(text: string): boolean {
 }
 
 export function duration(options: { positive?: boolean } = {}) {
-  const what = options.positive ? 'a duration above zero like "2s"' : 'a duration like "2s"';
-  const e = expected(what);
+  const e = expected('a duration like "2s"');
+  // Text that is no duration at all fails the pattern; only real durations reach the zero check.
+  const aboveZero = (text: string) => !options.positive || (parseDuration(text) ?? 1) > 0;
   return z
     .string(e)
     .regex(new RegExp(DURATION_PATTERN), e)
-    .refine((text) => !options.positive || (parseDuration(text) ?? 0) > 0, e)
+    .refine(aboveZero, expected('a duration above zero like "2s"'))
     .transform((text) => parseDuration(text) ?? 0);
 }
 
@@ -88,9 +89,11 @@ export function text(what: string, pattern?: RegExp) {
   return pattern ? base.regex(pattern, e) : base;
 }
 
-export function textMatching(what: string, test: (value: string) => boolean) {
+/** `pattern` is a loose outline for editors (JSON Schema); `test` is the real check. */
+export function textMatching(what: string, test: (value: string) => boolean, pattern?: RegExp) {
   const e = expected(what);
-  return z.string(e).refine(test, e);
+  const base = z.string(e);
+  return (pattern ? base.regex(pattern, e) : base).refine(test, e);
 }
 
 export function bool() {

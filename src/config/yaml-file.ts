@@ -2,7 +2,17 @@
  * A deploy-repo YAML file parsed with positions, and the one place that turns a
  * key path into file:line:col (1-based) for a ConfigIssue.
  */
-import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLError } from "yaml";
+import {
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+  type YAMLError,
+} from "yaml";
 import type { ConfigIssue } from "../model/index.js";
 
 export type KeyPath = readonly PropertyKey[];
@@ -31,7 +41,26 @@ export function readYamlFile(path: string, source: string): { file: YamlFile; is
   const lines = new LineCounter();
   const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const file = { path, doc, lines };
-  return { file, issues: doc.errors.map((error) => syntaxIssue(file, error)) };
+  const issues = doc.errors.map((error) => syntaxIssue(file, error));
+  return { file, issues: issues.length > 0 ? issues : aliasIssues(file) };
+}
+
+/**
+ * `hostnames: [*.example.com]` is a YAML alias, not a wildcard: the parser
+ * accepts it and only fails when the data is read. Say so, with the fix.
+ */
+function aliasIssues(file: YamlFile): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  visit(file.doc, {
+    Alias: (_, alias) => {
+      if (alias.resolve(file.doc) !== undefined) return;
+      const { line, col } = file.lines.linePos(alias.range?.[0] ?? 0);
+      const text = `*${alias.source}`;
+      const message = `${text} reads as a YAML alias; to mean the text, quote it: "${text}"`;
+      issues.push({ file: file.path, line, column: col, path: "", message });
+    },
+  });
+  return issues;
 }
 
 function syntaxIssue(file: YamlFile, error: YAMLError): ConfigIssue {

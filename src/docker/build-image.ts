@@ -61,12 +61,14 @@ export async function buildImage(
       }
     });
   } catch (err) {
-    if (contextError) throw buildFailed(engine, image, `reading the build context failed: ${contextError.message}`, tail, contextError);
+    if (contextError)
+      throw buildFailed(engine, image, `reading the build context failed: ${contextError.message}`, tail, contextError);
     const mapped = engineError(engine, `build ${image}`, err);
     if (mapped.code === "DOCKHAND_E_HOST_UNREACHABLE") throw mapped;
     throw buildFailed(engine, image, engineMessage(err), tail, err);
   }
-  if (contextError) throw buildFailed(engine, image, `reading the build context failed: ${contextError.message}`, tail, contextError);
+  if (contextError)
+    throw buildFailed(engine, image, `reading the build context failed: ${contextError.message}`, tail, contextError);
   if (failure !== undefined) throw buildFailed(engine, image, failure, tail);
   if (!(await imageExists(engine, image))) {
     throw buildFailed(engine, image, "the engine reported no error but the image is not there", tail);

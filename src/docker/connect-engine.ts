@@ -94,7 +94,13 @@ export function connectEngine(host: HostSpec, env: NodeJS.ProcessEnv = process.e
   const tls = resolveTls(host, env);
   if (!tls) {
     const agent = new HttpAgent({ keepAlive: true });
-    const options = { ...cleared, host: endpoint.hostname, port: endpoint.port, protocol: "http", agent } as Docker.DockerOptions;
+    const options = {
+      ...cleared,
+      host: endpoint.hostname,
+      port: endpoint.port,
+      protocol: "http",
+      agent,
+    } as Docker.DockerOptions;
     return { host, endpoint: shown, docker: new Docker(options), agent };
   }
   const ca = readTlsFile(host, "ca", tls.ca);
@@ -102,5 +108,10 @@ export function connectEngine(host: HostSpec, env: NodeJS.ProcessEnv = process.e
   const key = readTlsFile(host, "key", tls.key);
   const agent = new HttpsAgent({ keepAlive: true });
   const options = { ...cleared, host: endpoint.hostname, port: endpoint.port, protocol: "https" as const };
-  return { host, endpoint: shown, docker: new Docker({ ...options, ca, cert, key, agent } as Docker.DockerOptions), agent };
+  return {
+    host,
+    endpoint: shown,
+    docker: new Docker({ ...options, ca, cert, key, agent } as Docker.DockerOptions),
+    agent,
+  };
 }

@@ -6,6 +6,8 @@ export const DOCKER_DEFAULTS = {
   observeTimeoutMs: 10_000,
   /** How often waitHealthy looks at a starting container. */
   healthPollMs: 100,
+  /** Shortest timeout of a health probe, even when the deadline is nearer. */
+  minProbeMs: 250,
   /** How long a TCP health probe's connection must stay open to count (see probe-endpoint.ts). */
   tcpSettleMs: 150,
   /** Log lines kept for a failed build's error message. */

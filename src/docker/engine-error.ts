@@ -69,7 +69,7 @@ function isConnectionFailure(e: ErrorLike): boolean {
 /** What the engine said, without docker-modem's "(HTTP code 404) no such container - " prefix. */
 export function engineMessage(err: unknown): string {
   const e = asErrorLike(err);
-  const json = asErrorLike(e.json);
+  const json = typeof e.json === "object" && e.json !== null ? (e.json as ErrorLike) : {};
   if (typeof json.message === "string" && json.message) return json.message.trim();
   const text = typeof e.message === "string" ? e.message : String(err);
   return text.replace(/^\(HTTP code \d+\) [^-]*- /, "").trim();
@@ -93,6 +93,9 @@ export function engineError(engine: Engine, action: string, err: unknown, timeou
   }
   if (isConnectionFailure(e)) return unreachable(engine, engineMessage(err), err);
   const status = engineStatus(err);
+  if (status === 400 && /HTTP request to an HTTPS server/i.test(engineMessage(err))) {
+    return unreachable(engine, "it speaks TLS only: give the host tls { ca, cert, key }", err);
+  }
   const how = status === undefined ? "" : ` (HTTP ${status})`;
   return new DockhandError(
     "DOCKHAND_E_DOCKER",

@@ -75,8 +75,12 @@ export async function observeHost(
   const filters = { label: [`${LABELS.managed}=true`, `${LABELS.instance}=${instance}`] };
   try {
     const [listed, images] = await Promise.all([
-      engineCall(engine, "list containers", (abortSignal) =>
-        engine.docker.listContainers({ all: true, filters, abortSignal }), timeoutMs),
+      engineCall(
+        engine,
+        "list containers",
+        (abortSignal) => engine.docker.listContainers({ all: true, filters, abortSignal }),
+        timeoutMs,
+      ),
       engineCall(engine, "list images", (abortSignal) => engine.docker.listImages({ abortSignal }), timeoutMs),
     ]);
     const containers: ObservedContainer[] = [];

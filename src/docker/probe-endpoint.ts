@@ -33,7 +33,10 @@ export function probeHttp(
     );
     req.on("error", (err) => {
       const timedOut = err.name === "AbortError" && !signal?.aborted;
-      resolve({ ok: false, problem: timedOut ? `${target}: no answer within ${timeoutMs} ms` : `${target}: ${err.message}` });
+      resolve({
+        ok: false,
+        problem: timedOut ? `${target}: no answer within ${timeoutMs} ms` : `${target}: ${err.message}`,
+      });
     });
     req.end();
   });
@@ -57,7 +60,10 @@ export function probeTcp(address: string, port: number, timeoutMs: number, signa
       resolve(result);
     };
     const socket = connect({ host: address, port, signal: timeoutSignal(timeoutMs + settleMs, signal) });
-    let timer = setTimeout(() => finish({ ok: false, problem: `${target}: no connection within ${timeoutMs} ms` }), timeoutMs);
+    let timer = setTimeout(
+      () => finish({ ok: false, problem: `${target}: no connection within ${timeoutMs} ms` }),
+      timeoutMs,
+    );
     socket.on("connect", () => {
       clearTimeout(timer);
       timer = setTimeout(() => finish({ ok: true }), settleMs);

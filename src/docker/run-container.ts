@@ -6,6 +6,7 @@ import type Docker from "dockerode";
 import type { ContainerSpec, StartedContainer } from "../model/index.js";
 import { DockhandError } from "../model/index.js";
 import type { Engine } from "./connect-engine.js";
+import { deathOf, healthFailure } from "./container-failure.js";
 import { inspectContainer, publishedHostPort, removeContainer, startContainer } from "./container-ops.js";
 import { engineCall } from "./engine-call.js";
 import { engineStatus } from "./engine-error.js";
@@ -46,18 +47,29 @@ async function create(engine: Engine, spec: ContainerSpec): Promise<Docker.Conta
   }
 }
 
+/**
+ * Start the created container and read its port. A container that is already
+ * gone again (crashed at boot) has no published port: that is reported like a
+ * health failure, with its logs, rather than as a missing port.
+ */
+async function startAndReadPort(engine: Engine, id: string, spec: ContainerSpec): Promise<number> {
+  await startContainer(engine, id);
+  const info = await inspectContainer(engine, id);
+  const hostPort = publishedHostPort(info, spec.port);
+  if (hostPort !== undefined) return hostPort;
+  const death = deathOf(info);
+  if (death !== undefined) throw await healthFailure(engine, info, `${death} right after it started`, "start");
+  const message = `host ${engine.host.name}: container ${spec.name} started but port ${spec.port}/tcp is not published`;
+  throw new DockhandError("DOCKHAND_E_DOCKER", message);
+}
+
 export async function runContainer(engine: Engine, spec: ContainerSpec): Promise<StartedContainer> {
   const container = await create(engine, spec);
   try {
-    await startContainer(engine, container.id);
-    const hostPort = publishedHostPort(await inspectContainer(engine, container.id), spec.port);
-    if (hostPort === undefined) {
-      const message = `host ${engine.host.name}: container ${spec.name} started but port ${spec.port}/tcp is not published`;
-      throw new DockhandError("DOCKHAND_E_DOCKER", message);
-    }
+    const hostPort = await startAndReadPort(engine, container.id, spec);
     return { id: container.id, name: spec.name, host: engine.host.name, hostPort };
   } catch (err) {
-    // A created-but-not-running container would block the name for the next attempt.
+    // Nobody else knows its id: left behind, it would block the name for the next attempt.
     await removeContainer(engine, container.id).catch(() => undefined);
     throw err;
   }

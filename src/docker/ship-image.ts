@@ -43,7 +43,8 @@ async function streamSaveIntoLoad(image: string, from: Engine, to: Engine): Prom
 }
 
 export async function shipImage(image: string, from: Engine, to: Engine): Promise<void> {
-  if (!(await imageExists(from, image))) throw shipFailed(image, from, to, `host ${from.host.name} has no image ${image}`);
+  if (!(await imageExists(from, image)))
+    throw shipFailed(image, from, to, `host ${from.host.name} has no image ${image}`);
   if (from === to) return;
   const loadError = await streamSaveIntoLoad(image, from, to);
   if (loadError !== undefined) throw shipFailed(image, from, to, `the load was refused: ${loadError}`);

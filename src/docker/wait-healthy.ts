@@ -7,12 +7,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type Docker from "dockerode";
 import type { HealthSpec } from "../model/index.js";
-import { LABELS, RolloutError } from "../model/index.js";
 import type { Engine } from "./connect-engine.js";
+import { deathOf, healthFailure } from "./container-failure.js";
 import { inspectContainer, publishedHostPort } from "./container-ops.js";
 import { DOCKER_DEFAULTS } from "./docker-defaults.js";
 import { type ProbeResult, probeHttp, probeTcp } from "./probe-endpoint.js";
-import { readLogs } from "./read-logs.js";
 
 type Check = { kind: "healthcheck" } | { kind: "http"; path: string } | { kind: "tcp" };
 
@@ -21,20 +20,10 @@ type Verdict = ProbeResult | { ok: false; problem: string; final: true };
 
 function chooseCheck(info: Docker.ContainerInspectInfo, health: HealthSpec): Check {
   const test = info.Config.Healthcheck?.Test;
-  const hasHealthcheck = info.State.Health !== undefined || (test !== undefined && test.length > 0 && test[0] !== "NONE");
+  const hasHealthcheck =
+    info.State.Health !== undefined || (test !== undefined && test.length > 0 && test[0] !== "NONE");
   if (hasHealthcheck) return { kind: "healthcheck" };
   return health.path ? { kind: "http", path: health.path } : { kind: "tcp" };
-}
-
-/** Why the container can no longer become healthy, if it cannot. */
-function deathOf(info: Docker.ContainerInspectInfo): string | undefined {
-  const state = info.State;
-  const oom = state.OOMKilled ? " (killed: out of memory)" : "";
-  const error = state.Error ? `: ${state.Error}` : "";
-  if (state.Restarting) return `it is restarting after exiting with code ${state.ExitCode}${oom}`;
-  if (state.Running && !state.Paused) return undefined;
-  if (state.Status === "exited" || state.Status === "dead") return `it exited with code ${state.ExitCode}${oom}${error}`;
-  return `it is ${state.Status}, not running`;
 }
 
 function healthcheckVerdict(info: Docker.ContainerInspectInfo): Verdict {
@@ -42,7 +31,8 @@ function healthcheckVerdict(info: Docker.ContainerInspectInfo): Verdict {
   const last = health?.Log?.at(-1);
   const output = last ? `; last check exited ${last.ExitCode}: ${last.Output.trim() || "(no output)"}` : "";
   if (health?.Status === "healthy") return { ok: true };
-  if (health?.Status === "unhealthy") return { ok: false, problem: `its HEALTHCHECK reports unhealthy${output}`, final: true };
+  if (health?.Status === "unhealthy")
+    return { ok: false, problem: `its HEALTHCHECK reports unhealthy${output}`, final: true };
   return { ok: false, problem: `its HEALTHCHECK has not passed yet${output}` };
 }
 
@@ -68,20 +58,6 @@ function describe(check: Check): string {
   return check.kind === "http" ? `GET ${check.path}` : "a TCP connect";
 }
 
-async function healthFailure(
-  engine: Engine,
-  info: Docker.ContainerInspectInfo,
-  why: string,
-): Promise<RolloutError> {
-  const name = info.Name.replace(/^\//, "");
-  const app = info.Config.Labels?.[LABELS.app] ?? name;
-  const logsTail = await readLogs(engine, info.Id, DOCKER_DEFAULTS.healthLogLines, info.Config.Tty).catch(
-    (err: unknown) => `(logs unavailable: ${err instanceof Error ? err.message : String(err)})`,
-  );
-  const message = `container ${name} on host ${engine.host.name} did not become healthy: ${why}`;
-  return new RolloutError("DOCKHAND_E_HEALTH", message, { app, step: "waitHealthy", logsTail });
-}
-
 /** Sleep; an abort rejects with the signal's own reason, as `throwIfAborted` does. */
 async function pause(ms: number, signal?: AbortSignal): Promise<void> {
   try {
@@ -104,15 +80,16 @@ export async function waitHealthy(
   for (;;) {
     signal?.throwIfAborted();
     const death = deathOf(info);
-    if (death !== undefined) throw await healthFailure(engine, info, death);
-    const remaining = deadline - Date.now();
-    const verdict = await runCheck(engine, check, info, port, Math.max(1, Math.min(health.timeoutMs, remaining)), signal);
+    if (death !== undefined) throw await healthFailure(engine, info, death, "waitHealthy");
+    // Near the deadline a probe still gets a fair chance, or its "no answer" would hide the real problem.
+    const probeMs = Math.min(health.timeoutMs, Math.max(deadline - Date.now(), DOCKER_DEFAULTS.minProbeMs));
+    const verdict = await runCheck(engine, check, info, port, probeMs, signal);
     if (verdict.ok) return;
-    if ("final" in verdict) throw await healthFailure(engine, info, verdict.problem);
+    if ("final" in verdict) throw await healthFailure(engine, info, verdict.problem, "waitHealthy");
     signal?.throwIfAborted();
     if (Date.now() >= deadline) {
       const why = `${describe(check)} did not pass within ${health.withinMs} ms; last: ${verdict.problem}`;
-      throw await healthFailure(engine, info, why);
+      throw await healthFailure(engine, info, why, "waitHealthy");
     }
     await pause(Math.min(DOCKER_DEFAULTS.healthPollMs, Math.max(0, deadline - Date.now())), signal);
     info = await inspectContainer(engine, id);

@@ -5,13 +5,17 @@
 import { DockhandError } from "../model/errors.js";
 import { redactUrl } from "./git-url.js";
 
-/** The line that says what went wrong: the first `fatal:`/`error:` line, else the first non-empty one. */
+/**
+ * The line that says what went wrong: the first one that is not chatter
+ * (warning, hint, progress); ssh's own reason comes before git's "fatal:".
+ */
 export function firstStderrLine(stderr: string): string {
   const lines = stderr
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l !== "");
-  const telling = lines.find((l) => /^(fatal|error):/i.test(l)) ?? lines[0] ?? "git failed without a message";
+  const telling =
+    lines.find((l) => !/^(warning:|hint:|Cloning into)/i.test(l)) ?? lines[0] ?? "git failed without a message";
   return telling.replace(/^(fatal|error):\s*/i, "");
 }
 

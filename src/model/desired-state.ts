@@ -90,9 +90,27 @@ export interface RepoSource {
   sha: string;
 }
 
+/** Preview environments for pull requests (dockhand.yaml `previews`); absent means none. */
+export interface PreviewsSpec {
+  /** Previews are served at `<app>-pr-<n>.<domain>`. */
+  domain: string;
+  /** A preview without a push for this long is torn down. */
+  ttlMs: number;
+  maxActive: number;
+  allowForks: boolean;
+}
+
+export interface StatusSpec {
+  /** Branch of the deploy repo where dockhand records what runs where. */
+  branch: string;
+}
+
 export interface DesiredState {
   source: RepoSource;
   hosts: HostSpec[];
   proxy: ProxySpec;
   apps: AppSpec[];
+  previews?: PreviewsSpec;
+  /** Always set by src/config (with its default branch); optional so hand-built states stay short. */
+  status?: StatusSpec;
 }

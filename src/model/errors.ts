@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   DOCKHAND_E_DOCKER: { status: 502, summary: "a Docker engine refused an operation" },
   DOCKHAND_E_GIT: { status: 502, summary: "the deploy repo could not be read" },
   DOCKHAND_E_USAGE: { status: 400, summary: "a command or request was used wrongly" },
+  DOCKHAND_E_PROXY: { status: 502, summary: "a proxy or the route store refused an operation" },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -35,6 +35,8 @@ export interface PlanContext {
   /** Undefined when the route table is unknown: hostname changes are then not planned. */
   routes: ReadonlyMap<string, AppRoute> | undefined;
   inScope(env: string): boolean;
+  /** Some host in dockhand.yaml could not be observed: missing containers may only be invisible. */
+  someHostUnreachable: boolean;
 }
 
 export function buildPlanContext(desired: DesiredState, observed: ObservedState, options: PlanOptions): PlanContext {
@@ -47,6 +49,7 @@ export function buildPlanContext(desired: DesiredState, observed: ObservedState,
     groups: groupContainers(observed, hosts),
     routes: observed.routes ? new Map(observed.routes.routes.map((r) => [routeKey(r.env, r.app), r])) : undefined,
     inScope: envs ? (env) => envs.has(env) : () => true,
+    someHostUnreachable: [...hosts.values()].some((h) => h.spec !== undefined && !h.reachable),
   };
 }
 

@@ -7,4 +7,10 @@ export interface PlanOptions {
    * production sync `["production"]`, so they plan independently.
    */
   envs?: readonly string[];
+  /**
+   * The dockhand instance planning. Informational: the observed state must
+   * already hold only this instance's containers (`DockerPort.observe(instance)`
+   * filters by label), so the planner does not filter again.
+   */
+  instance?: string;
 }

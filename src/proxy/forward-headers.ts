@@ -64,11 +64,15 @@ function connectionTokens(value: string | string[] | undefined): Set<string> {
  * The headers for the upstream request, as a flat [name, value, ...] list built
  * from node's rawHeaders (so case, order and repeated headers survive).
  */
-export function upstreamRequestHeaders(rawHeaders: readonly string[], ctx: ForwardContext, options: ForwardOptions = {}): string[] {
+export function upstreamRequestHeaders(
+  rawHeaders: readonly string[],
+  ctx: ForwardContext,
+  options: ForwardOptions = {},
+): string[] {
   const out: string[] = [];
-  let connection: string[] | undefined;
+  const connection: string[] = [];
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    if (rawHeaders[i]!.toLowerCase() === "connection") (connection ??= []).push(rawHeaders[i + 1]!);
+    if (rawHeaders[i]!.toLowerCase() === "connection") connection.push(rawHeaders[i + 1]!);
   }
   const listed = connectionTokens(connection);
   const forwardedFor: string[] = [];

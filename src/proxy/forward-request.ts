@@ -9,6 +9,7 @@
  * any response byte (the keep-alive race every proxy meets).
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import { Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import type { Upstream } from "../model/index.js";
 import { downstreamResponseHeaders, isIdempotent } from "./forward-headers.js";
@@ -60,16 +61,50 @@ export function hasRequestBody(req: IncomingMessage): boolean {
   return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
 }
 
-async function* limitBody(req: IncomingMessage, max: number): AsyncGenerator<Buffer> {
-  let seen = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    seen += chunk.length;
-    if (seen > max) throw new BodyTooLargeError(`request body over ${max} bytes`);
-    yield chunk;
+/**
+ * The request body with a size limit. Lazy: nothing is read from the client
+ * until undici pulls the first chunk, so a refused connect can still retry.
+ * Over the limit it fails without destroying the client's request, so a 413
+ * can still be sent.
+ */
+class LimitedBody extends Readable {
+  private seen = 0;
+  private attached = false;
+
+  constructor(
+    private readonly source: IncomingMessage,
+    private readonly max: number,
+  ) {
+    super();
+  }
+
+  override _read(): void {
+    if (!this.attached) this.attach();
+    this.source.resume();
+  }
+
+  private attach(): void {
+    this.attached = true;
+    this.source.on("data", (chunk: Buffer) => {
+      this.seen += chunk.length;
+      if (this.seen > this.max) {
+        this.source.pause();
+        this.destroy(new BodyTooLargeError(`request body over ${this.max} bytes`));
+      } else if (!this.push(chunk)) {
+        this.source.pause();
+      }
+    });
+    this.source.on("end", () => this.push(null));
+    this.source.on("error", (err) => this.destroy(err));
   }
 }
 
-export function sendPlain(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+export function sendPlain(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) {
     res.destroy();
     return;
@@ -90,6 +125,7 @@ export class ForwardedExchange implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private started = false;
   private finished = false;
+  private clientGone = false;
   private readonly withBody: boolean;
 
   constructor(
@@ -102,7 +138,9 @@ export class ForwardedExchange implements Dispatcher.DispatchHandler {
   ) {
     this.withBody = hasRequestBody(req);
     res.once("close", () => {
-      if (!this.finished) this.controller?.abort(new Error("client closed the connection"));
+      if (this.finished) return;
+      this.clientGone = true;
+      this.controller?.abort(new Error("client closed the connection"));
     });
   }
 
@@ -115,7 +153,8 @@ export class ForwardedExchange implements Dispatcher.DispatchHandler {
     this.started = false;
     this.controller = undefined;
     s.registry.begin(upstream);
-    const body = !this.withBody ? null : s.maxBodyBytes > 0 ? limitBody(this.req, s.maxBodyBytes) : this.req;
+    // undici reads the client's body only once connected, so a refused connect can still retry.
+    const body = !this.withBody ? null : s.maxBodyBytes > 0 ? new LimitedBody(this.req, s.maxBodyBytes) : this.req;
     s.registry.pool(upstream).dispatch(
       {
         path: this.req.url ?? "/",
@@ -136,7 +175,12 @@ export class ForwardedExchange implements Dispatcher.DispatchHandler {
     if (this.res.destroyed) controller.abort(new Error("client closed the connection"));
   }
 
-  onResponseStart(_c: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders, message?: string): void {
+  onResponseStart(
+    _c: Dispatcher.DispatchController,
+    status: number,
+    headers: IncomingHttpHeaders,
+    message?: string,
+  ): void {
     this.res.writeHead(status, message || undefined, downstreamResponseHeaders(headers, this.requestId));
   }
 
@@ -155,7 +199,7 @@ export class ForwardedExchange implements Dispatcher.DispatchHandler {
 
   onResponseError(_c: Dispatcher.DispatchController | undefined, err: Error): void {
     const upstream = this.upstream!;
-    const clientGone = this.res.destroyed || this.req.destroyed;
+    const clientGone = this.clientGone || this.res.destroyed;
     const code = errorCode(err);
     const upstreamFault = !clientGone && code !== undefined && isUpstreamFault(code);
     this.done(upstreamFault ? "fault" : "neutral");
@@ -184,7 +228,10 @@ export class ForwardedExchange implements Dispatcher.DispatchHandler {
     registry.end(upstream);
     if (outcome === "ok") registry.recordSuccess(upstream);
     else if (outcome === "fault" && registry.recordFailure(upstream)) {
-      log.warn({ upstream: upstream.container, origin: originOf(upstream) }, "upstream ejected after repeated failures");
+      log.warn(
+        { upstream: upstream.container, origin: originOf(upstream) },
+        "upstream ejected after repeated failures",
+      );
     }
   }
 
@@ -193,7 +240,8 @@ export class ForwardedExchange implements Dispatcher.DispatchHandler {
     const fields = { upstream: upstream.container, requestId: this.requestId, err: code ?? err.message };
     const headers = { "x-request-id": this.requestId };
     if (err instanceof BodyTooLargeError || code === "DOCKHAND_BODY_TOO_LARGE") {
-      sendPlain(this.res, 413, `request body too large (limit ${this.settings.maxBodyBytes} bytes)`, headers);
+      const limit = `request body too large (limit ${this.settings.maxBodyBytes} bytes)`;
+      sendPlain(this.res, 413, limit, { ...headers, connection: "close" });
       return;
     }
     this.settings.log.warn(fields, "upstream request failed");

@@ -25,9 +25,18 @@ export interface UpgradeSettings {
   sockets: Set<Duplex>;
 }
 
-export function rejectUpgrade(socket: Duplex, status: number, reason: string, extra: Record<string, string> = {}): void {
+export function rejectUpgrade(
+  socket: Duplex,
+  status: number,
+  reason: string,
+  extra: Record<string, string> = {},
+): void {
   const body = `${reason.toLowerCase()}\n`;
-  const lines = [`HTTP/1.1 ${status} ${reason}`, "Content-Type: text/plain; charset=utf-8", `Content-Length: ${body.length}`];
+  const lines = [
+    `HTTP/1.1 ${status} ${reason}`,
+    "Content-Type: text/plain; charset=utf-8",
+    `Content-Length: ${body.length}`,
+  ];
   for (const [name, value] of Object.entries(extra)) lines.push(`${name}: ${value}`);
   lines.push("Connection: close");
   socket.end(`${lines.join("\r\n")}\r\n\r\n${body}`);
@@ -59,10 +68,15 @@ export function forwardUpgrade(
       return;
     }
     const socket = connect({ host: upstream.address, port: upstream.port });
-    socket.setTimeout(settings.connectTimeoutMs, () => socket.destroy(Object.assign(new Error("connect timeout"), { code: "ETIMEDOUT" })));
+    socket.setTimeout(settings.connectTimeoutMs, () =>
+      socket.destroy(Object.assign(new Error("connect timeout"), { code: "ETIMEDOUT" })),
+    );
     socket.once("error", (err: NodeJS.ErrnoException) => {
       settings.registry.recordFailure(upstream);
-      settings.log.debug({ upstream: upstream.container, err: err.code ?? err.message }, "upgrade: upstream connect failed");
+      settings.log.debug(
+        { upstream: upstream.container, err: err.code ?? err.message },
+        "upgrade: upstream connect failed",
+      );
       tried.add(originOf(upstream));
       if (!client.destroyed) attempt();
     });

@@ -17,7 +17,9 @@ export interface UpstreamView {
 }
 
 export function originOf(upstream: Upstream): string {
-  return upstream.address.includes(":") ? `[${upstream.address}]:${upstream.port}` : `${upstream.address}:${upstream.port}`;
+  return upstream.address.includes(":")
+    ? `[${upstream.address}]:${upstream.port}`
+    : `${upstream.address}:${upstream.port}`;
 }
 
 export class UpstreamBalancer {

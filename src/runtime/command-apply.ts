@@ -20,7 +20,7 @@ export async function commandApply(env: DockhandEnv, flags: RepoFlags & { yes?: 
     const outcome = await runSync(
       { trigger: "cli", env: "production", sha: flags.ref },
       {
-        repo: openDeployRepo(env, flags),
+        repo: await openDeployRepo(env, flags),
         dockerFor: (hosts) => createDockerHosts(hosts),
         routes,
         instance: env.instance,

@@ -11,7 +11,7 @@ export interface RepoFlags {
 }
 
 export async function loadDesired(env: DockhandEnv, flags: RepoFlags): Promise<{ repo: RepoPort; desired: DesiredState }> {
-  const repo = openDeployRepo(env, flags);
+  const repo = await openDeployRepo(env, flags);
   const desired = parseDeployRepo(await repo.snapshot(flags.ref));
   return { repo, desired };
 }

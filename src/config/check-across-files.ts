@@ -1,0 +1,110 @@
+/**
+ * Checks that need more than one file: build contexts against the repo's trees,
+ * placement against dockhand.yaml's hosts, hostnames claimed by one app only.
+ * They read the raw data, so an app with a bad port still gets its duplicate
+ * hostname reported in the same run.
+ */
+import type { ConfigIssue, RepoSnapshot } from "../model/index.js";
+import type { CheckedAppFile } from "./check-app-file.js";
+import type { HostCatalogue } from "./check-dockhand-file.js";
+import { isRepoDirectory, normaliseRepoDirectory } from "./fields.js";
+import { closestMatch } from "./messages.js";
+import { asMap, stringItems, stringValues } from "./raw.js";
+import { issueAt, type YamlFile } from "./yaml-file.js";
+
+type ReadApp = Required<Pick<CheckedAppFile, "file" | "raw">>;
+
+export function checkAcrossFiles(
+  apps: readonly CheckedAppFile[],
+  hosts: HostCatalogue | undefined,
+  snapshot: RepoSnapshot,
+): ConfigIssue[] {
+  const readable = apps.filter((app): app is CheckedAppFile & ReadApp => app.file !== undefined && !!app.raw);
+  const perApp = readable.flatMap((app) => [
+    ...contextIssues(app, snapshot),
+    ...(hosts ? placementIssues(app, hosts) : []),
+  ]);
+  return [...perApp, ...hostnameIssues(readable)];
+}
+
+function contextIssues({ file, raw }: ReadApp, snapshot: RepoSnapshot): ConfigIssue[] {
+  const context = asMap(raw.build)?.context;
+  if (typeof context !== "string" || !isRepoDirectory(context)) return [];
+  const dir = normaliseRepoDirectory(context);
+  if (snapshot.trees[dir] !== undefined) return [];
+  const message = `no directory "${dir}" in the repo at ${snapshot.source.sha.slice(0, 7)}`;
+  return [issueAt(file, ["build", "context"], message)];
+}
+
+function placementIssues({ file, raw }: ReadApp, hosts: HostCatalogue): ConfigIssue[] {
+  const placement = asMap(raw.placement);
+  if (!placement) return [];
+  const named = stringItems(placement.hosts);
+  const issues = named.flatMap(([index, name]) => hostNameIssues(file, hosts, named, index, name));
+  if (placement.labels !== undefined) {
+    const known = [...new Set(named.map(([, name]) => name))].filter((name) => hosts.names.includes(name));
+    issues.push(...labelIssues(file, hosts, stringValues(placement.labels), named.length > 0 ? known : hosts.names));
+  }
+  return issues;
+}
+
+function hostNameIssues(
+  file: YamlFile,
+  hosts: HostCatalogue,
+  named: Array<[number, string]>,
+  index: number,
+  name: string,
+): ConfigIssue[] {
+  const path = ["placement", "hosts", index];
+  const first = named.find(([, other]) => other === name)?.[0];
+  if (first !== undefined && first < index) return [issueAt(file, path, `"${name}" is listed twice`)];
+  if (hosts.names.includes(name)) return [];
+  const match = closestMatch(name, hosts.names);
+  const hint = match ? `did you mean "${match}"? ` : "";
+  const message = `no host named "${name}" in dockhand.yaml; ${hint}hosts: ${hosts.names.join(", ") || "none"}`;
+  return [issueAt(file, path, message)];
+}
+
+function labelIssues(
+  file: YamlFile,
+  hosts: HostCatalogue,
+  wanted: Record<string, string>,
+  candidates: string[],
+): ConfigIssue[] {
+  const entries = Object.entries(wanted);
+  if (entries.length === 0) return [];
+  const fits = candidates.some((name) => entries.every(([key, value]) => hosts.labels[name]?.[key] === value));
+  if (fits) return [];
+  const have = candidates.map((name) => `${name} has ${formatLabels(hosts.labels[name] ?? {})}`).join(", ");
+  const message = `no host has all of the labels ${formatLabels(wanted)}${have ? `; ${have}` : ""}`;
+  return [issueAt(file, ["placement", "labels"], message)];
+}
+
+function formatLabels(labels: Record<string, string>): string {
+  const entries = Object.entries(labels);
+  return entries.length === 0 ? "none" : entries.map(([key, value]) => `${key}=${value}`).join(" ");
+}
+
+/** Later claims of a hostname are the errors; the message points at the first claim. */
+function hostnameIssues(apps: readonly ReadApp[]): ConfigIssue[] {
+  const claims = new Map<string, { app: string; at: ConfigIssue }>();
+  const issues: ConfigIssue[] = [];
+  for (const { file, raw } of apps) {
+    const app = typeof raw.name === "string" ? raw.name : file.path;
+    for (const [index, hostname] of stringItems(raw.hostnames)) {
+      const here = issueAt(file, ["hostnames", index], "");
+      const first = claims.get(hostname);
+      if (!first) {
+        claims.set(hostname, { app, at: here });
+        continue;
+      }
+      const where = `${first.at.file}:${first.at.line}:${first.at.column}`;
+      const message =
+        first.at.file === file.path
+          ? `"${hostname}" is listed twice; first at ${where}`
+          : `"${hostname}" is already claimed by app "${first.app}" (${where}); a hostname routes to one app`;
+      issues.push({ ...here, message });
+    }
+  }
+  return issues;
+}

@@ -1,0 +1,63 @@
+/**
+ * apps/<name>.yaml on its own: schema plus the relations a schema cannot say.
+ * Checks that need other files live in check-across-files.ts.
+ */
+import type { ConfigIssue } from "../model/index.js";
+import { type AppFile, appFileSchema } from "./app-schema.js";
+import { APP_KEYS_NOT_SUPPORTED_YET } from "./defaults.js";
+import { APP_NAME_RE } from "./fields.js";
+import type { RawMap } from "./raw.js";
+import { validateFile } from "./validate-file.js";
+import { issueAt, keysAt, type YamlFile } from "./yaml-file.js";
+
+export const APP_FILE_RE = /^apps\/([^/]+)\.yaml$/;
+
+export interface CheckedAppFile {
+  path: string;
+  issues: ConfigIssue[];
+  file?: YamlFile;
+  raw?: RawMap;
+  value?: AppFile;
+}
+
+export function checkAppFile(path: string, source: string): CheckedAppFile {
+  const checked = validateFile(path, source, {
+    schema: appFileSchema,
+    notSupportedYet: APP_KEYS_NOT_SUPPORTED_YET,
+    emptyMessage: "the file is empty; an app needs at least name, port and image (or build)",
+    rootWhat: "a map with keys name, port, image or build, ...",
+    verbatimMaps: () => [["env"], ["placement", "labels"]],
+  });
+  const { file, raw } = checked;
+  if (!file || !raw) return { path, ...checked };
+  const issues = [...checked.issues, ...nameIssues(file, raw), ...sourceIssues(file, raw)];
+  return { path, issues, file, raw, value: checked.value };
+}
+
+function nameIssues(file: YamlFile, raw: RawMap): ConfigIssue[] {
+  const expectedName = APP_FILE_RE.exec(file.path)?.[1];
+  const { name } = raw;
+  if (typeof name !== "string" || !APP_NAME_RE.test(name) || name === expectedName) return [];
+  const fix = expectedName && APP_NAME_RE.test(expectedName) ? ` or set name: ${expectedName}` : "";
+  const message = `name "${name}" does not match the file name ${file.path}; rename the file to apps/${name}.yaml${fix}`;
+  return [issueAt(file, ["name"], message)];
+}
+
+/** Exactly one of build and image: the app must say where its image comes from, once. */
+function sourceIssues(file: YamlFile, raw: RawMap): ConfigIssue[] {
+  const hasBuild = raw.build !== undefined;
+  const hasImage = raw.image !== undefined;
+  if (hasBuild && hasImage) {
+    const keys = keysAt(file, []);
+    const later = keys.indexOf("build") > keys.indexOf("image") ? "build" : "image";
+    return [issueAt(file, [later], 'use either "build" or "image", not both', "key")];
+  }
+  if (hasBuild || hasImage) return [];
+  const message =
+    'missing "image" or "build": say which image to run (image: nginx:1.27) or what to build (build: { context: services/web })';
+  return [issueAt(file, [], message)];
+}
+
+export function isAppFilePath(path: string): boolean {
+  return APP_FILE_RE.test(path);
+}

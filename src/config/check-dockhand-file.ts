@@ -1,0 +1,59 @@
+/**
+ * dockhand.yaml: schema plus the relations a schema cannot say.
+ */
+import type { ConfigIssue } from "../model/index.js";
+import { DOCKHAND_KEYS_NOT_SUPPORTED_YET } from "./defaults.js";
+import { type DockhandFile, dockhandFileSchema } from "./dockhand-schema.js";
+import { asMap, type RawMap, stringValues } from "./raw.js";
+import { validateFile } from "./validate-file.js";
+import { issueAt, type YamlFile } from "./yaml-file.js";
+
+export const DOCKHAND_FILE = "dockhand.yaml";
+
+/** What apps may refer to: host names and their labels, read even from a dockhand.yaml with problems. */
+export interface HostCatalogue {
+  names: string[];
+  labels: Record<string, Record<string, string>>;
+}
+
+export interface CheckedDockhandFile {
+  issues: ConfigIssue[];
+  value?: DockhandFile;
+  /** Undefined when dockhand.yaml is missing or unreadable: cross-file host checks are then skipped. */
+  hosts?: HostCatalogue;
+}
+
+export function checkDockhandFile(source: string | undefined): CheckedDockhandFile {
+  if (source === undefined) {
+    const message = "missing: the deploy repo needs a dockhand.yaml at its root that defines hosts";
+    return { issues: [{ file: DOCKHAND_FILE, line: 1, column: 1, path: "", message }] };
+  }
+  const checked = validateFile(DOCKHAND_FILE, source, {
+    schema: dockhandFileSchema,
+    notSupportedYet: DOCKHAND_KEYS_NOT_SUPPORTED_YET,
+    emptyMessage:
+      "the file is empty; it needs at least hosts, e.g. hosts: { alpha: { docker: local, address: 127.0.0.1 } }",
+    rootWhat: "a map with keys hosts, proxy, previews, status",
+    verbatimMaps: (raw) => Object.keys(asMap(raw.hosts) ?? {}).map((name) => ["hosts", name, "labels"]),
+  });
+  if (!checked.file || !checked.raw) return { issues: checked.issues };
+  const issues = [...checked.issues, ...tlsIssues(checked.file, checked.raw)];
+  return { issues, value: checked.value, hosts: catalogue(checked.raw) };
+}
+
+function tlsIssues(file: YamlFile, raw: RawMap): ConfigIssue[] {
+  return Object.entries(asMap(raw.hosts) ?? {}).flatMap(([name, host]) => {
+    const { docker, tls } = asMap(host) ?? {};
+    if (tls === undefined || typeof docker !== "string" || docker.startsWith("tcp://")) return [];
+    const message = `tls is only for docker: tcp://host:port; this host has docker: ${JSON.stringify(docker)}`;
+    return [issueAt(file, ["hosts", name, "tls"], message, "key")];
+  });
+}
+
+function catalogue(raw: RawMap): HostCatalogue | undefined {
+  const hosts = asMap(raw.hosts);
+  if (!hosts) return undefined;
+  const labels: Record<string, Record<string, string>> = {};
+  for (const [name, host] of Object.entries(hosts)) labels[name] = stringValues(asMap(host)?.labels);
+  return { names: Object.keys(hosts).sort(), labels };
+}

@@ -1,0 +1,103 @@
+/**
+ * The deploy repo at one commit ─▶ DesiredState, or a ConfigError with every
+ * problem in every file (DESIGN.md, "The deploy repo"). Pure: no disk, no clock.
+ */
+import {
+  type AppSpec,
+  ConfigError,
+  type ConfigIssue,
+  type DesiredState,
+  type HostSpec,
+  type RepoSnapshot,
+} from "../model/index.js";
+import type { AppFile } from "./app-schema.js";
+import { buildImageTag } from "./build-image-tag.js";
+import { checkAcrossFiles } from "./check-across-files.js";
+import { type CheckedAppFile, checkAppFile, isAppFilePath } from "./check-app-file.js";
+import { checkDockhandFile, DOCKHAND_FILE } from "./check-dockhand-file.js";
+import { computeSpecHash } from "./compute-spec-hash.js";
+import { DEFAULTS } from "./defaults.js";
+import type { DockhandFile } from "./dockhand-schema.js";
+
+export function parseDeployRepo(snapshot: RepoSnapshot): DesiredState {
+  const dockhand = checkDockhandFile(snapshot.files[DOCKHAND_FILE]);
+  const paths = Object.keys(snapshot.files).sort();
+  const apps = paths.filter(isAppFilePath).map((path) => checkAppFile(path, snapshot.files[path] ?? ""));
+  const issues = [
+    ...dockhand.issues,
+    ...apps.flatMap((app) => app.issues),
+    ...paths.filter((path) => /^apps\/[^/]+\.yml$/.test(path)).map(ymlIssue),
+    ...checkAcrossFiles(apps, dockhand.hosts, snapshot),
+  ];
+  if (issues.length > 0 || !dockhand.value) throw new ConfigError(sortIssues(issues));
+  return {
+    source: { ...snapshot.source },
+    ...toRepoSettings(dockhand.value),
+    apps: apps.map((app) => toAppSpec(app, snapshot)).sort((a, b) => compare(a.name, b.name)),
+  };
+}
+
+/** apps/*.yml would otherwise be silently skipped: a deploy that quietly lacks an app. */
+function ymlIssue(path: string): ConfigIssue {
+  const message = `dockhand reads apps/*.yaml only; rename this file to ${path.replace(/\.yml$/, ".yaml")}`;
+  return { file: path, line: 1, column: 1, path: "", message };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
+  return [...issues].sort(
+    (a, b) =>
+      compare(a.file, b.file) ||
+      a.line - b.line ||
+      a.column - b.column ||
+      compare(a.path, b.path) ||
+      compare(a.message, b.message),
+  );
+}
+
+function toRepoSettings(file: DockhandFile): Pick<DesiredState, "hosts" | "proxy" | "previews" | "status"> {
+  const hosts = Object.entries(file.hosts)
+    .map(([name, host]): HostSpec => ({ name, ...host }))
+    .sort((a, b) => compare(a.name, b.name));
+  const previews = file.previews && {
+    domain: file.previews.domain,
+    ttlMs: file.previews.ttl,
+    maxActive: file.previews.maxActive,
+    allowForks: file.previews.allowForks,
+  };
+  return { hosts, proxy: { ...file.proxy }, ...(previews ? { previews } : {}), status: { ...file.status } };
+}
+
+function toAppSpec(checked: CheckedAppFile, snapshot: RepoSnapshot): AppSpec {
+  // parseDeployRepo only gets here when no file had a problem, so every app validated.
+  const app = checked.value as AppFile;
+  const build = app.build && {
+    context: app.build.context,
+    dockerfile: app.build.dockerfile,
+    contextHash: snapshot.trees[app.build.context] ?? "",
+  };
+  const image = build ? buildImageTag(app.name, build.contextHash, build.dockerfile) : (app.image ?? "");
+  const { hosts, labels } = app.placement;
+  return {
+    name: app.name,
+    env: DEFAULTS.app.env,
+    file: checked.path,
+    image,
+    ...(build ? { build } : {}),
+    replicas: app.replicas,
+    port: app.port,
+    hostnames: app.hostnames,
+    environment: app.env,
+    health: {
+      ...(app.health.path !== undefined ? { path: app.health.path } : {}),
+      timeoutMs: app.health.timeout,
+      withinMs: app.health.within,
+    },
+    rollout: { batch: app.rollout.batch, drainMs: app.rollout.drain },
+    placement: { ...(hosts ? { hosts } : {}), ...(labels ? { labels } : {}) },
+    specHash: computeSpecHash({ image, port: app.port, environment: app.env }),
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * DockerHosts: the one choke point between dockhand and its Docker engines
+ * (the DockerPort of src/model/ports.ts). Every call names its host; every
+ * failure comes back as a DockhandError that names the host too.
+ */
+import type { Readable } from "node:stream";
+import type {
+  ContainerSpec,
+  DockerPort,
+  HealthSpec,
+  HostSpec,
+  LineSink,
+  ObservedHost,
+  ObservedState,
+  StartedContainer,
+} from "../model/index.js";
+import { DockhandError } from "../model/index.js";
+import { buildImage } from "./build-image.js";
+import { connectEngine, type Engine } from "./connect-engine.js";
+import {
+  inspectContainer,
+  publishedHostPort,
+  removeContainer,
+  startContainer,
+  stopContainer,
+} from "./container-ops.js";
+import { DOCKER_DEFAULTS } from "./docker-defaults.js";
+import { imageExists } from "./image-exists.js";
+import { observeHost } from "./observe-host.js";
+import { pullImage } from "./pull-image.js";
+import { readLogs } from "./read-logs.js";
+import { runContainer } from "./run-container.js";
+import { shipImage } from "./ship-image.js";
+import { waitHealthy } from "./wait-healthy.js";
+
+export interface DockerHostsOptions {
+  /** Where the adapter's own notes go (e.g. a managed container ignored for bad labels). Default: dropped. */
+  log?: LineSink;
+  /** Environment that `docker: local` reads (DOCKER_HOST, DOCKER_CERT_PATH, DOCKER_TLS_VERIFY). Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Longest wait for one host in `observe`. Default: DOCKER_DEFAULTS.observeTimeoutMs (10 s). */
+  observeTimeoutMs?: number;
+}
+
+/** A host whose spec cannot work (unreadable TLS file, bad endpoint) keeps its error, reported on every use. */
+type HostSlot = { host: HostSpec; engine: Engine } | { host: HostSpec; failure: DockhandError };
+
+function connectSlot(host: HostSpec, env: NodeJS.ProcessEnv): HostSlot {
+  try {
+    return { host, engine: connectEngine(host, env) };
+  } catch (err) {
+    const failure = err instanceof DockhandError ? err : new DockhandError("DOCKHAND_E_HOST_UNREACHABLE", String(err));
+    return { host, failure };
+  }
+}
+
+export class DockerHosts implements DockerPort {
+  private readonly slots = new Map<string, HostSlot>();
+  private readonly log: LineSink;
+  private readonly observeTimeoutMs: number;
+  private closed = false;
+
+  constructor(hosts: HostSpec[], options: DockerHostsOptions = {}) {
+    this.log = options.log ?? (() => undefined);
+    this.observeTimeoutMs = options.observeTimeoutMs ?? DOCKER_DEFAULTS.observeTimeoutMs;
+    for (const host of hosts) {
+      if (this.slots.has(host.name)) throw new DockhandError("DOCKHAND_E_USAGE", `host ${host.name} is listed twice`);
+      this.slots.set(host.name, connectSlot(host, options.env ?? process.env));
+    }
+  }
+
+  private engine(name: string): Engine {
+    if (this.closed)
+      throw new DockhandError("DOCKHAND_E_USAGE", `cannot use host ${name}: the Docker hosts were closed`);
+    const slot = this.slots.get(name);
+    if (!slot) {
+      const known = [...this.slots.keys()].join(", ") || "none";
+      throw new DockhandError("DOCKHAND_E_USAGE", `unknown host "${name}"; the known hosts are: ${known}`);
+    }
+    if ("failure" in slot) throw slot.failure;
+    return slot.engine;
+  }
+
+  async observe(instance: string): Promise<ObservedState> {
+    const observeOne = (slot: HostSlot): Promise<ObservedHost> => {
+      if ("failure" in slot) {
+        return Promise.resolve({
+          name: slot.host.name,
+          reachable: false,
+          error: slot.failure.message,
+          containers: [],
+          images: [],
+        });
+      }
+      return observeHost(slot.engine, instance, this.observeTimeoutMs, this.log);
+    };
+    if (this.closed) throw new DockhandError("DOCKHAND_E_USAGE", "cannot observe: the Docker hosts were closed");
+    return { hosts: await Promise.all([...this.slots.values()].map(observeOne)) };
+  }
+
+  async hasImage(host: string, image: string): Promise<boolean> {
+    return await imageExists(this.engine(host), image);
+  }
+
+  async build(host: string, image: string, context: Readable, dockerfile: string, log: LineSink): Promise<void> {
+    return buildImage(this.engine(host), image, context, dockerfile, log);
+  }
+
+  async ship(image: string, from: string, to: string): Promise<void> {
+    return shipImage(image, this.engine(from), this.engine(to));
+  }
+
+  async pull(host: string, image: string, log: LineSink): Promise<void> {
+    return pullImage(this.engine(host), image, log);
+  }
+
+  async run(host: string, spec: ContainerSpec): Promise<StartedContainer> {
+    return runContainer(this.engine(host), spec);
+  }
+
+  async waitHealthy(host: string, id: string, port: number, health: HealthSpec, signal?: AbortSignal): Promise<void> {
+    return waitHealthy(this.engine(host), id, port, health, signal);
+  }
+
+  async start(host: string, id: string): Promise<void> {
+    return startContainer(this.engine(host), id);
+  }
+
+  async stop(host: string, id: string, timeoutSeconds: number = DOCKER_DEFAULTS.stopTimeoutSeconds): Promise<void> {
+    return stopContainer(this.engine(host), id, timeoutSeconds);
+  }
+
+  async remove(host: string, id: string): Promise<void> {
+    return removeContainer(this.engine(host), id);
+  }
+
+  async logsTail(host: string, id: string, lines: number): Promise<string> {
+    return readLogs(this.engine(host), id, lines);
+  }
+
+  async hostPort(host: string, id: string, port: number): Promise<number | undefined> {
+    return publishedHostPort(await inspectContainer(this.engine(host), id), port);
+  }
+
+  /** Drop idle connections; the instance cannot be used afterwards. Safe to call twice. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const slot of this.slots.values()) {
+      if ("engine" in slot) slot.engine.agent.destroy();
+    }
+  }
+}

@@ -1,0 +1,131 @@
+import type { AppSpec, ObservedContainer } from "../model/index.js";
+import { routeKey } from "../model/index.js";
+import { compareStrings } from "./compare.js";
+import { isLive, isServing, isValidSlot, notServingReason } from "./container-state.js";
+import type { AppDraft, Retiring, SlotDraft } from "./draft.js";
+import type { Eligibility } from "./host-eligibility.js";
+import { ineligibleReason } from "./host-eligibility.js";
+import { normalizeImageRef } from "./image-ref.js";
+import type { AppContainers, PlanContext } from "./plan-context.js";
+
+const EMPTY: AppContainers = { env: "", app: "", actionable: [], ghosts: [] };
+
+/** Compare a desired app with what runs: one draft slot per replica, plus the containers that go. */
+export function diffApp(ctx: PlanContext, eligibility: Eligibility, spec: AppSpec): AppDraft {
+  const key = routeKey(spec.env, spec.name);
+  const group = ctx.groups.get(key) ?? EMPTY;
+  const bySlot = new Map<number, ObservedContainer[]>();
+  const retiring: Retiring[] = [];
+  for (const c of group.actionable) {
+    if (!isValidSlot(c.slot)) retiring.push({ container: c, reason: "invalid slot label" });
+    else if (c.slot >= spec.replicas) retiring.push({ container: c, reason: scaleDown(spec.replicas) });
+    else pushTo(bySlot, c.slot, c);
+  }
+  const ghostHosts = new Map<number, string>();
+  for (const g of group.ghosts) {
+    const seen = ghostHosts.get(g.slot);
+    if (seen === undefined || g.host < seen) ghostHosts.set(g.slot, g.host);
+  }
+  const exists = group.actionable.length + group.ghosts.length > 0 || (ctx.routes?.has(key) ?? false);
+  const observedReplicas = countObservedSlots(group);
+  const isEligible = (host: string) => eligibility.has(spec.placement, host);
+  const routed = routedContainers(ctx, key);
+  const rank = (c: ObservedContainer) => candidateRank(c, spec, isEligible, routed);
+  const slots: SlotDraft[] = [];
+  for (let slot = 0; slot < spec.replicas; slot++) {
+    const candidates = (bySlot.get(slot) ?? []).sort((a, b) => compareCandidates(a, b, rank));
+    for (const extra of candidates.slice(1)) retiring.push({ container: extra, reason: `duplicate of slot ${slot}` });
+    const current = candidates[0];
+    if (current) slots.push(diffSlot(ctx, spec, slot, current));
+    else slots.push(missingSlot(ctx, spec, slot, { exists, observedReplicas, ghostHost: ghostHosts.get(slot) }));
+  }
+  return { env: spec.env, app: spec.name, spec, slots, retiring, reasons: exists ? [] : ["new app"], exists };
+}
+
+/** An observed app (or route) that is not desired: everything of it goes. */
+export function pruneApp(group: AppContainers, reason: string): AppDraft {
+  const retiring = group.actionable.map((container) => ({ container, reason }));
+  return { env: group.env, app: group.app, spec: undefined, slots: [], retiring, reasons: [reason], exists: true };
+}
+
+function diffSlot(ctx: PlanContext, spec: AppSpec, slot: number, current: ObservedContainer): SlotDraft {
+  const reasons = specReasons(current, spec);
+  const state = notServingReason(current);
+  if (state) reasons.push(state);
+  const host = ctx.hosts.get(current.host);
+  const moved = host ? ineligibleReason(host, spec.placement) : `host ${current.host} unknown`;
+  if (moved) return { slot, action: "replace", host: undefined, current, reasons: [...reasons, moved] };
+  const action = reasons.length > 0 ? "replace" : "keep";
+  return { slot, action, host: current.host, current, reasons };
+}
+
+function missingSlot(
+  ctx: PlanContext,
+  spec: AppSpec,
+  slot: number,
+  seen: { exists: boolean; observedReplicas: number; ghostHost: string | undefined },
+): SlotDraft {
+  let reasons: string[] = [];
+  if (seen.ghostHost) reasons = [`host ${seen.ghostHost} unreachable`];
+  // With a host down, a missing top slot may be one we cannot see, not a scale-up.
+  else if (seen.exists && ctx.someHostUnreachable) reasons = ["no container on a reachable host"];
+  else if (slot >= seen.observedReplicas && seen.exists) reasons = [`scale up to ${spec.replicas} replicas`];
+  else if (seen.exists) reasons = ["container missing"];
+  return { slot, action: "create", host: undefined, current: undefined, reasons };
+}
+
+/** What differs between a container and its desired spec, as far as the labels tell. */
+export function specReasons(current: ObservedContainer, spec: AppSpec): string[] {
+  if (current.specHash === spec.specHash) return [];
+  if (normalizeImageRef(current.image) !== normalizeImageRef(spec.image)) {
+    return [`image ${current.image} → ${spec.image}`];
+  }
+  return ["spec changed"];
+}
+
+function scaleDown(replicas: number): string {
+  return `scale down to ${replicas} ${replicas === 1 ? "replica" : "replicas"}`;
+}
+
+/**
+ * Several containers can claim one slot after an interrupted rollout or a host
+ * that came back. The best one serves the slot; the others are removed. Among
+ * equals, the one the proxy routes to, then the oldest, stays: nothing moves
+ * that need not.
+ */
+function candidateRank(
+  c: ObservedContainer,
+  spec: AppSpec,
+  isEligible: (host: string) => boolean,
+  routed: ReadonlySet<string>,
+): boolean[] {
+  const matches = c.specHash === spec.specHash;
+  return [matches && isServing(c), isEligible(c.host), matches, isLive(c), routed.has(`${c.host}/${c.name}`)];
+}
+
+function compareCandidates(a: ObservedContainer, b: ObservedContainer, rank: (c: ObservedContainer) => boolean[]) {
+  const ra = rank(a);
+  const rb = rank(b);
+  for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return ra[i] ? -1 : 1;
+  return a.createdAt - b.createdAt || compareStrings(a.host, b.host) || compareStrings(a.name, b.name);
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+function routedContainers(ctx: PlanContext, key: string): ReadonlySet<string> {
+  const route = ctx.routes?.get(key);
+  return route ? new Set(route.upstreams.map((u) => `${u.host}/${u.container}`)) : NONE;
+}
+
+function countObservedSlots(group: AppContainers): number {
+  let max = -1;
+  for (const c of group.actionable) if (isValidSlot(c.slot) && c.slot > max) max = c.slot;
+  for (const c of group.ghosts) if (isValidSlot(c.slot) && c.slot > max) max = c.slot;
+  return max + 1;
+}
+
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -1,0 +1,54 @@
+import type { AppChange, Plan } from "../model/index.js";
+import { appRows } from "./plan-rows.js";
+import { formatNoChanges, formatSummary, summarizePlan } from "./plan-summary.js";
+import { shortSha } from "./render-plan-text.js";
+
+export interface RenderMarkdownOptions {
+  /**
+   * Changed apps shown in detail; the rest are counted. GitHub limits a
+   * comment or check-run summary to 65,536 characters. Default 100.
+   */
+  maxApps?: number;
+}
+
+const KIND_WORDS = { create: "create", update: "update", delete: "delete", unchanged: "unchanged" } as const;
+
+/** The plan for a GitHub PR comment or check run: the summary, then one table per changed app. */
+export function renderPlanMarkdown(plan: Plan, options: RenderMarkdownOptions = {}): string {
+  const maxApps = options.maxApps ?? 100;
+  const summary = summarizePlan(plan);
+  const noChange = summary.appsChanged + summary.errors === 0;
+  const out = [
+    `### dockhand plan for \`${code(plan.source.repo)}\` at \`${code(shortSha(plan.source.sha))}\``,
+    "",
+    `**${noChange ? formatNoChanges(summary.appsUnchanged) : formatSummary(summary)}**`,
+    "",
+  ];
+  const changed = plan.changes.filter((c) => c.kind !== "unchanged" || c.error !== undefined);
+  for (const change of changed.slice(0, maxApps)) out.push(...appSection(change), "");
+  if (changed.length > maxApps) {
+    out.push(`…and ${changed.length - maxApps} more changed apps, not shown here (see \`dockhand plan --json\`).`, "");
+  }
+  if (plan.warnings.length > 0) {
+    out.push("**Warnings**", "", ...plan.warnings.map((w) => `- ${cell(w)}`), "");
+  }
+  return `${out.join("\n").trimEnd()}\n`;
+}
+
+function appSection(change: AppChange): string[] {
+  const title = `#### ${cell(change.app)} · ${cell(change.env)} · ${change.error !== undefined ? "error" : KIND_WORDS[change.kind]}`;
+  if (change.error !== undefined) return [title, "", `> :warning: ${cell(change.error)}`];
+  const rows = appRows(change).map(
+    (r) => `| ${r.symbol} | ${r.action} | ${r.slot.replace("slot ", "")} | ${cell(r.host)} | ${cell(r.detail)} |`,
+  );
+  return [title, "", "| | change | slot | host | why |", "|---|---|---|---|---|", ...rows];
+}
+
+/** Table cells cannot hold pipes or newlines; markdown must not be smuggled in from names. */
+function cell(text: string): string {
+  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ").replace(/[<>*_[\]`]/g, "\\$&");
+}
+
+function code(text: string): string {
+  return text.replace(/`/g, "'");
+}

@@ -1,0 +1,70 @@
+/**
+ * Follows route changes on a pub/sub connection. Each announcement carries
+ * the new version; a reload runs at most once at a time, and announcements
+ * that arrive during a reload fold into one more reload after it (a burst of
+ * twenty changes costs two reloads, not twenty).
+ */
+import type { Redis } from "ioredis";
+import type { RouteTable } from "../model/index.js";
+import type { ProxyLog } from "./proxy-log.js";
+
+export interface RouteSubscriptionOptions {
+  /** A connection of its own: it goes into subscriber mode and is closed by the returned function. */
+  connection: Redis;
+  channel: string;
+  load: () => Promise<RouteTable>;
+  onChange: (table: RouteTable) => void;
+  log: ProxyLog;
+}
+
+export async function subscribeToRoutes(o: RouteSubscriptionOptions): Promise<() => Promise<void>> {
+  const sub = o.connection;
+  let delivered = -1;
+  let running = false;
+  let again = false;
+  let closed = false;
+
+  const reload = async (): Promise<void> => {
+    running = true;
+    do {
+      again = false;
+      try {
+        const table = await o.load();
+        if (!closed && table.version > delivered) {
+          delivered = table.version;
+          o.onChange(table);
+        }
+      } catch (err) {
+        o.log.warn({ channel: o.channel, err: (err as Error).message }, "routes not reloaded; keeping the last table");
+      }
+    } while (again && !closed);
+    running = false;
+  };
+  const schedule = (): void => {
+    if (closed) return;
+    if (running) again = true;
+    else void reload();
+  };
+
+  sub.on("message", (channel: string, message: string) => {
+    if (channel !== o.channel) return;
+    const version = Number(message);
+    if (Number.isFinite(version) && version <= delivered) return;
+    schedule();
+  });
+  // Announcements made while this connection was down are lost: every (re)connect reloads.
+  sub.on("ready", schedule);
+  sub.on("error", (err: Error) =>
+    o.log.debug({ channel: o.channel, err: err.message }, "route subscription connection error"),
+  );
+  await sub.subscribe(o.channel);
+  schedule();
+
+  return async () => {
+    closed = true;
+    sub.removeAllListeners("message");
+    sub.removeAllListeners("ready");
+    if (sub.status === "ready") await sub.quit().catch(() => sub.disconnect());
+    else sub.disconnect();
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * POST /webhooks/github: verify the signature on the raw body, classify the
+ * event, enqueue a sync, answer 202 at once (GitHub gives up after 10 s).
+ * The route lives in its own encapsulated scope, so its body parsers (raw
+ * buffers, not parsed JSON) never leak into the rest of the app.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Logger } from "pino";
+import { DockhandError } from "../model/errors.js";
+import type { SyncJob } from "../model/jobs.js";
+import { classifyEvent } from "./classify-event.js";
+import { decodeBody, FORM_CONTENT_TYPE, readPayload } from "./read-payload.js";
+import { verifySignature } from "./verify-signature.js";
+
+export const WEBHOOK_PATH = "/webhooks/github";
+/** GitHub caps payloads at 25 MB and drops bigger ones, so bigger bodies are not GitHub's. */
+export const DEFAULT_WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
+
+export interface WebhookOptions {
+  /** Webhook secrets; a delivery signed with any one is accepted (rotation). */
+  secrets: string[];
+  /** owner/name of the deploy repo; pushes elsewhere are ignored. */
+  repository: string;
+  /** The tracked branch. */
+  branch: string;
+  /** Queue a sync. `jobId` dedupes: a redelivery answers "duplicate". */
+  enqueueSync: (job: SyncJob, jobId: string) => Promise<"queued" | "duplicate">;
+  log: Logger;
+  /** Largest accepted body in bytes. Default 25 MB (GitHub's limit). */
+  bodyLimit?: number;
+}
+
+export type WebhookStatus = "queued" | "duplicate" | "ignored" | "rejected";
+
+/** The JSON body of every answer, success or not. */
+export interface WebhookAnswer {
+  status: WebhookStatus;
+  reason: string;
+}
+
+const REPOSITORY = /^[\w.-]+\/[\w.-]+$/;
+// GitHub's deliveries are GUIDs; the id also becomes part of a BullMQ job id.
+const DELIVERY = /^[\w.-]{1,128}$/;
+
+function checkOptions(options: WebhookOptions): void {
+  const usage = (message: string) => new DockhandError("DOCKHAND_E_USAGE", `webhookRoutes: ${message}`);
+  if (!Array.isArray(options.secrets) || options.secrets.length === 0 || options.secrets.some((s) => !s)) {
+    throw usage("secrets must hold at least one non-empty secret (DOCKHAND_WEBHOOK_SECRET)");
+  }
+  if (!REPOSITORY.test(options.repository ?? "")) {
+    throw usage(`repository must be "owner/name" (DOCKHAND_GITHUB_REPO), got "${options.repository}"`);
+  }
+  if (!options.branch) throw usage("branch is empty; give the tracked branch, e.g. main");
+  if (options.bodyLimit !== undefined && !(Number.isInteger(options.bodyLimit) && options.bodyLimit > 0)) {
+    throw usage(`bodyLimit must be a positive integer of bytes, got ${options.bodyLimit}`);
+  }
+}
+
+function answer(reply: FastifyReply, code: number, status: WebhookStatus, reason: string): FastifyReply {
+  return reply
+    .code(code)
+    .type("application/json")
+    .send({ status, reason } satisfies WebhookAnswer);
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** Fastify's own 4xx (unknown content type, body too large) in our answer shape, with a hint at the fix. */
+function rejectFrameworkError(error: FastifyError, reply: FastifyReply, limit: number): FastifyReply {
+  const code = error.statusCode ?? 500;
+  if (code === 415) {
+    return answer(reply, 415, "rejected", `content type is not accepted; set the webhook's to application/json`);
+  }
+  if (code === 413) return answer(reply, 413, "rejected", `body is over ${limit} bytes, more than GitHub ever sends`);
+  if (code >= 400 && code < 500) return answer(reply, code, "rejected", error.message);
+  throw error;
+}
+
+export async function webhookRoutes(app: FastifyInstance, options: WebhookOptions): Promise<void> {
+  checkOptions(options);
+  const limit = options.bodyLimit ?? DEFAULT_WEBHOOK_BODY_LIMIT;
+  app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    const keepRaw = (_req: FastifyRequest, body: Buffer, done: (err: null, body: Buffer) => void) => done(null, body);
+    scope.addContentTypeParser(
+      ["application/json", FORM_CONTENT_TYPE],
+      { parseAs: "buffer", bodyLimit: limit },
+      keepRaw,
+    );
+    scope.setErrorHandler((error: FastifyError, _request, reply) => rejectFrameworkError(error, reply, limit));
+    scope.post(WEBHOOK_PATH, { bodyLimit: limit }, (request, reply) => handleDelivery(request, reply, options));
+  });
+}
+
+async function handleDelivery(request: FastifyRequest, reply: FastifyReply, options: WebhookOptions) {
+  const signature = header(request, "x-hub-signature-256");
+  if (!signature) return answer(reply, 401, "rejected", "X-Hub-Signature-256 is missing; give the webhook a secret");
+  const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+  const text = decodeBody(raw);
+  if (text === undefined || text === "") return answer(reply, 400, "rejected", "body is empty or not UTF-8");
+  if (!(await verifySignature(options.secrets, text, signature))) {
+    return answer(reply, 401, "rejected", "X-Hub-Signature-256 does not match; the webhook's secret differs from ours");
+  }
+  const event = header(request, "x-github-event");
+  const delivery = header(request, "x-github-delivery");
+  if (!event) return answer(reply, 400, "rejected", "X-GitHub-Event is missing");
+  if (!delivery || !DELIVERY.test(delivery)) {
+    return answer(
+      reply,
+      400,
+      "rejected",
+      "X-GitHub-Delivery is missing or not an id of letters, digits, '-', '_', '.'",
+    );
+  }
+  const parsed = readPayload(text, header(request, "content-type") ?? "");
+  if (!parsed.ok) return answer(reply, 400, "rejected", parsed.reason);
+  const log = options.log.child({ delivery, event });
+  const decision = classifyEvent(event, parsed.payload, {
+    repository: options.repository,
+    branch: options.branch,
+    delivery,
+  });
+  if (decision.action === "ignore") {
+    log.info({ reason: decision.reason }, "webhook ignored");
+    return answer(reply, 202, "ignored", decision.reason);
+  }
+  return enqueue(reply, options, decision.job, delivery, log);
+}
+
+async function enqueue(reply: FastifyReply, options: WebhookOptions, job: SyncJob, delivery: string, log: Logger) {
+  try {
+    const outcome = await options.enqueueSync(job, `push-${delivery}`);
+    log.info({ sha: job.sha, env: job.env, outcome }, "webhook sync enqueued");
+    const reason =
+      outcome === "queued" ? `sync of ${job.env} at ${job.sha} queued` : `delivery ${delivery} was already queued`;
+    return answer(reply, 202, outcome, reason);
+  } catch (err) {
+    // 503 makes GitHub mark the delivery failed, so it can be redelivered once the queue is back.
+    log.error({ err, sha: job.sha }, "webhook could not enqueue the sync");
+    return answer(reply, 503, "rejected", `could not queue the sync: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,159 @@
+import { describe, expect, it } from "vitest";
+import { problems } from "./deploy-repo-fixture.js";
+
+const ALPHA = "hosts:\n  alpha:\n    docker: local\n    address: 127.0.0.1\n";
+
+/** dockhand.yaml: one valid host (lines 1-4) plus `extra` from line 5 on. */
+function dockhandWith(extra: string): Record<string, string> {
+  return { "dockhand.yaml": `${ALPHA}${extra}` };
+}
+
+/** dockhand.yaml with host alpha's settings (from line 3 on) replaced. */
+function alpha(settings: string): Record<string, string> {
+  return { "dockhand.yaml": `hosts:\n  alpha:\n${settings}` };
+}
+
+interface Case {
+  name: string;
+  files: Record<string, string | undefined>;
+  expected: string[];
+}
+
+const HOST_KEYS = "docker, tls, address, capacity, labels";
+
+const hosts: Case[] = [
+  {
+    name: "no hosts key",
+    files: { "dockhand.yaml": "proxy: { driver: nginx }\n" },
+    expected: ['dockhand.yaml:1:1 missing required key "hosts"'],
+  },
+  {
+    name: "an empty hosts map",
+    files: { "dockhand.yaml": "hosts: {}\n" },
+    expected: ["dockhand.yaml:1:8 hosts: define at least one host, e.g. alpha: { docker: local, address: 127.0.0.1 }"],
+  },
+  {
+    name: "a host name with capitals, reported at the key",
+    files: { "dockhand.yaml": "hosts:\n  Alpha: { docker: local, address: 127.0.0.1 }\n" },
+    expected: [
+      'dockhand.yaml:2:3 hosts.Alpha: expected a host name of lowercase letters, digits and "-", like "alpha", got "Alpha"',
+    ],
+  },
+  {
+    name: "a host without an address",
+    files: alpha("    docker: local\n"),
+    expected: ['dockhand.yaml:3:5 hosts.alpha: missing required key "address"'],
+  },
+  {
+    name: "an unknown host key close to a known one",
+    files: alpha("    docker: local\n    adress: 127.0.0.1\n"),
+    expected: [
+      'dockhand.yaml:3:5 hosts.alpha: missing required key "address"',
+      `dockhand.yaml:4:5 hosts.alpha.adress: unknown key; did you mean "address"? Allowed here: ${HOST_KEYS}`,
+    ],
+  },
+  {
+    name: "a docker endpoint of an unknown kind",
+    files: alpha("    docker: http://10.0.0.1:2375\n    address: 10.0.0.1\n"),
+    expected: [
+      'dockhand.yaml:3:13 hosts.alpha.docker: expected "local", "unix:///path/to/docker.sock" or "tcp://host:port", got "http://10.0.0.1:2375"',
+    ],
+  },
+  {
+    name: "a tcp endpoint without a port",
+    files: alpha("    docker: tcp://10.0.0.1\n    address: 10.0.0.1\n"),
+    expected: [
+      'dockhand.yaml:3:13 hosts.alpha.docker: expected "local", "unix:///path/to/docker.sock" or "tcp://host:port", got "tcp://10.0.0.1"',
+    ],
+  },
+  {
+    name: "tls on a local engine",
+    files: alpha("    docker: local\n    address: 127.0.0.1\n    tls: { ca: a, cert: b, key: c }\n"),
+    expected: [
+      'dockhand.yaml:5:5 hosts.alpha.tls: tls is only for docker: tcp://host:port; this host has docker: "local"',
+    ],
+  },
+  {
+    name: "tls without its key",
+    files: alpha("    docker: tcp://10.0.0.1:2376\n    address: 10.0.0.1\n    tls: { ca: a, cert: b }\n"),
+    expected: ['dockhand.yaml:5:10 hosts.alpha.tls: missing required key "key"'],
+  },
+  {
+    name: "an address that is neither an IP nor a host name",
+    files: alpha("    docker: local\n    address: not an address\n"),
+    expected: [
+      'dockhand.yaml:4:14 hosts.alpha.address: expected an IP address or host name like "10.0.0.12", got "not an address"',
+    ],
+  },
+  {
+    name: "a capacity of zero",
+    files: alpha("    docker: local\n    address: 127.0.0.1\n    capacity: 0\n"),
+    expected: ["dockhand.yaml:5:15 hosts.alpha.capacity: expected a whole number above 0, got 0"],
+  },
+  {
+    name: "labels as a list",
+    files: alpha("    docker: local\n    address: 127.0.0.1\n    labels: [zone-a]\n"),
+    expected: ["dockhand.yaml:5:13 hosts.alpha.labels: expected a map of label: value, got a list"],
+  },
+];
+
+const sections: Case[] = [
+  {
+    name: "a proxy driver with a typo",
+    files: dockhandWith("proxy: { driver: ngnix }\n"),
+    expected: [
+      'dockhand.yaml:5:18 proxy.driver: expected one of builtin, nginx, caddy, got "ngnix"; did you mean "nginx"?',
+    ],
+  },
+  {
+    name: "a proxy listen address without a host",
+    files: dockhandWith("proxy: { listen: 8080 }\n"),
+    expected: ['dockhand.yaml:5:18 proxy.listen: expected host:port like "0.0.0.0:8080", got 8080'],
+  },
+  {
+    name: "previews without a domain",
+    files: dockhandWith("previews: { ttl: 24h }\n"),
+    expected: ['dockhand.yaml:5:11 previews: missing required key "domain"'],
+  },
+  {
+    name: "a previews ttl that is not a duration",
+    files: dockhandWith("previews: { domain: preview.example.com, ttl: 3 days }\n"),
+    expected: ['dockhand.yaml:5:47 previews.ttl: expected a duration like "2s", got "3 days"'],
+  },
+  {
+    name: "a negative previews maxActive",
+    files: dockhandWith("previews: { domain: preview.example.com, maxActive: -1 }\n"),
+    expected: ["dockhand.yaml:5:53 previews.maxActive: expected a whole number, 0 or more, got -1"],
+  },
+  {
+    name: "allowForks as text",
+    files: dockhandWith('previews: { domain: preview.example.com, allowForks: "yes" }\n'),
+    expected: ['dockhand.yaml:5:54 previews.allowForks: expected true or false, got "yes"'],
+  },
+  {
+    name: "a status branch with a space",
+    files: dockhandWith("status: { branch: dockhand status }\n"),
+    expected: [
+      'dockhand.yaml:5:19 status.branch: expected a branch name like "dockhand-status", got "dockhand status"',
+    ],
+  },
+  {
+    name: "defaults, which DESIGN.md mentions but this version does not build",
+    files: dockhandWith("defaults: {}\n"),
+    expected: ["dockhand.yaml:5:1 defaults: not supported yet by this version of dockhand"],
+  },
+  {
+    name: "a misspelt top-level key",
+    files: { "dockhand.yaml": "host:\n  alpha: { docker: local, address: 127.0.0.1 }\n" },
+    expected: [
+      'dockhand.yaml:1:1 missing required key "hosts"',
+      'dockhand.yaml:1:1 host: unknown key; did you mean "hosts"? Allowed here: hosts, proxy, previews, status',
+    ],
+  },
+];
+
+describe("dockhand.yaml problems, exact text", () => {
+  it.each([...hosts, ...sections])("$name", ({ files, expected }) => {
+    expect(problems(files)).toEqual(expected);
+  });
+});

@@ -1,0 +1,132 @@
+import { describe, expect, it } from "vitest";
+import { classifyEvent, type EventContext, type EventDecision } from "../../../src/webhook/classify-event.js";
+import { eventNames, exampleOf, examplesOf, pushToMaster } from "./github-examples.js";
+
+// The examples are pushes to Codertocat/Hello-World; the deploy repo here is that one, tracking master.
+const CONTEXT: EventContext = { repository: "Codertocat/Hello-World", branch: "master", delivery: "d-1" };
+const SHA = "6113728f27ae82c7b1a177c8d03f9e96e0adf246";
+const ZEROS = "0000000000000000000000000000000000000000";
+
+const ignore = (reason: string): EventDecision => ({ action: "ignore", reason });
+const tagPush = () => exampleOf("push", (p) => p.ref === "refs/tags/simple-tag" && p.created === true);
+const tagDelete = () => exampleOf("push", (p) => p.ref === "refs/tags/simple-tag" && p.deleted === true);
+
+describe("classifyEvent with real GitHub payloads", () => {
+  it.each<[string, string, () => unknown, Partial<EventContext>, EventDecision]>([
+    [
+      "a push to the tracked branch syncs production at `after`",
+      "push",
+      pushToMaster,
+      {},
+      { action: "sync", job: { trigger: "push", env: "production", sha: SHA, delivery: "d-1" } },
+    ],
+    [
+      "the repository is compared case-insensitively",
+      "push",
+      pushToMaster,
+      { repository: "codertocat/HELLO-world" },
+      { action: "sync", job: { trigger: "push", env: "production", sha: SHA, delivery: "d-1" } },
+    ],
+    [
+      "no delivery, no delivery in the job",
+      "push",
+      pushToMaster,
+      { delivery: undefined },
+      { action: "sync", job: { trigger: "push", env: "production", sha: SHA } },
+    ],
+    [
+      "a push to another branch",
+      "push",
+      pushToMaster,
+      { branch: "main" },
+      ignore("push to refs/heads/master, not the tracked branch main"),
+    ],
+    [
+      "a branch whose name only starts like the tracked one",
+      "push",
+      pushToMaster,
+      { branch: "mast" },
+      ignore("push to refs/heads/master, not the tracked branch mast"),
+    ],
+    ["a tag push", "push", tagPush, {}, ignore("push to refs/tags/simple-tag, not the tracked branch master")],
+    ["a tag deletion", "push", tagDelete, {}, ignore("push to refs/tags/simple-tag, not the tracked branch master")],
+    [
+      "a push to another repository",
+      "push",
+      pushToMaster,
+      { repository: "acme/deploy" },
+      ignore("push to Codertocat/Hello-World, not the deploy repo acme/deploy"),
+    ],
+    [
+      "the tracked branch deleted (deleted: true, after all zeros)",
+      "push",
+      () => ({ ...pushToMaster(), deleted: true, after: ZEROS }),
+      {},
+      ignore("push deleted the tracked branch master; nothing to deploy"),
+    ],
+    [
+      "after all zeros without the deleted flag",
+      "push",
+      () => ({ ...pushToMaster(), deleted: false, after: ZEROS }),
+      {},
+      ignore("push deleted the tracked branch master; nothing to deploy"),
+    ],
+    [
+      "a push whose after is not a sha",
+      "push",
+      () => ({ ...pushToMaster(), after: "HEAD" }),
+      {},
+      ignore('push has no commit sha in "after" (got "HEAD")'),
+    ],
+    [
+      "a push payload without ref",
+      "push",
+      () => ({ ...pushToMaster(), ref: undefined }),
+      {},
+      ignore("push payload lacks ref, after or repository.full_name"),
+    ],
+    [
+      "a push payload that is not an object",
+      "push",
+      () => null,
+      {},
+      ignore("push payload lacks ref, after or repository.full_name"),
+    ],
+    ["a ping", "ping", () => examplesOf("ping")[0], {}, ignore("pong")],
+    [
+      "a pull request",
+      "pull_request",
+      () => exampleOf("pull_request", (p) => p.action === "opened"),
+      {},
+      ignore("pull requests are handled by previews (not enabled)"),
+    ],
+    ["an issue", "issues", () => examplesOf("issues")[0], {}, ignore("event issues is not used")],
+  ])("%s", (_name, event, payload, context, expected) => {
+    expect(classifyEvent(event, payload(), { ...CONTEXT, ...context })).toEqual(expected);
+  });
+
+  it.each(examplesOf("ping").map((p, i) => [i, p] as const))("every ping example (#%i) is a pong", (_i, payload) => {
+    expect(classifyEvent("ping", payload, CONTEXT)).toEqual(ignore("pong"));
+  });
+
+  it.each(examplesOf("pull_request").map((p) => [String(p.action), p] as const))(
+    "every pull_request example is left to previews (%s)",
+    (_action, payload) => {
+      expect(classifyEvent("pull_request", payload, CONTEXT)).toEqual(
+        ignore("pull requests are handled by previews (not enabled)"),
+      );
+    },
+  );
+
+  it("every push example syncs only when it is the tracked branch", () => {
+    const decisions = examplesOf("push").map((p) => [p.ref, classifyEvent("push", p, CONTEXT).action]);
+    expect(decisions).toEqual(
+      examplesOf("push").map((p) => [p.ref, p.ref === "refs/heads/master" ? "sync" : "ignore"]),
+    );
+  });
+
+  it.each(eventNames().filter((n) => !["ping", "push", "pull_request"].includes(n)))("%s is not used", (name) => {
+    for (const payload of examplesOf(name))
+      expect(classifyEvent(name, payload, CONTEXT)).toEqual(ignore(`event ${name} is not used`));
+  });
+});
