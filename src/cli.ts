@@ -21,36 +21,54 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
     .showHelpAfterError();
   const repoOptions = (cmd: Command) =>
     cmd
-      .option("--repo <path|url>", "deploy repo: a directory (used as it is), a git repository or URL (default: DOCKHAND_REPO, else .)")
+      .option(
+        "--repo <path|url>",
+        "deploy repo: a directory (used as it is), a git repository or URL (default: DOCKHAND_REPO, else .)",
+      )
       .option("--ref <ref>", "branch, tag or commit to read (default: DOCKHAND_BRANCH, main)");
   const add = (name: string, summary: string, examples: string[], action: Action) =>
     repoOptions(program.command(name).description(summary))
       .addHelpText("after", `\nExamples:\n${examples.map((e) => `  $ ${e}`).join("\n")}`)
       .action((flags: Record<string, unknown>) => run(() => action(flags)));
 
-  add("validate", "check the deploy repo; every problem, with file:line:col", ["dockhand validate --repo ./deploy"], (f) =>
-    commandValidate(readEnv(), f),
+  add(
+    "validate",
+    "check the deploy repo; every problem, with file:line:col",
+    ["dockhand validate --repo ./deploy"],
+    (f) => commandValidate(readEnv(), f),
   );
   add(
     "plan",
     "show what apply would change on the hosts",
-    ["dockhand plan --repo ./deploy", "dockhand plan --json --detailed-exitcode", "dockhand plan --observed observed.json"],
+    [
+      "dockhand plan --repo ./deploy",
+      "dockhand plan --json --detailed-exitcode",
+      "dockhand plan --observed observed.json",
+    ],
     (f) => commandPlan(readEnv(), f),
   )
     .option("--json", "print the plan as JSON (docs/plan-json.md)")
     .option("--detailed-exitcode", "exit 2 when the plan has changes, 0 when none")
-    .option("--observed <file>", "plan against an observed-state file (from `dockhand observe --json`) instead of the engines");
-  add("observe", "show the dockhand containers on every host", ["dockhand observe", "dockhand observe --json > observed.json"], (f) =>
-    commandObserve(readEnv(), f),
+    .option(
+      "--observed <file>",
+      "plan against an observed-state file (from `dockhand observe --json`) instead of the engines",
+    );
+  add(
+    "observe",
+    "show the dockhand containers on every host",
+    ["dockhand observe", "dockhand observe --json > observed.json"],
+    (f) => commandObserve(readEnv(), f),
   ).option("--json", "print the observed state as JSON");
-  add("apply", "plan, then roll the changes out", ["dockhand apply --repo ./deploy --yes"], (f) => commandApply(readEnv(), f)).option(
-    "--yes",
-    "apply without asking",
-  );
+  add("apply", "plan, then roll the changes out", ["dockhand apply --repo ./deploy --yes"], (f) =>
+    commandApply(readEnv(), f),
+  ).option("--yes", "apply without asking");
   program
     .command("serve")
     .description("webhook receiver, sync worker and built-in proxy in one process")
-    .addHelpText("after", "\nExample:\n  $ DOCKHAND_REPO=git@github.com:acme/deploy.git DOCKHAND_WEBHOOK_SECRET=... dockhand serve")
+    .addHelpText(
+      "after",
+      "\nExample:\n  $ DOCKHAND_REPO=git@github.com:acme/deploy.git DOCKHAND_WEBHOOK_SECRET=... dockhand serve",
+    )
     .action(() => run(() => runUntilSignal("serve")));
   program
     .command("worker")
@@ -71,6 +89,9 @@ async function runUntilSignal(which: "serve" | "worker"): Promise<number> {
   });
   log.info({ signal }, "stopping");
   await running.stop();
+  log.info("stopped");
+  // Everything is closed; a handle a library leaked must not keep the process from exiting.
+  setTimeout(() => process.exit(0), 1_000).unref();
   return 0;
 }
 

@@ -3,7 +3,6 @@
  * receiver, sync worker and built-in proxy in one process) and `dockhand worker`
  * (a sync worker only; several on several machines share one Redis).
  */
-import type { Worker } from "bullmq";
 import type { Logger } from "pino";
 import { parseDeployRepo } from "./config/index.js";
 import { createDockerHosts } from "./docker/index.js";
@@ -28,40 +27,63 @@ export interface Running {
 
 export async function startServe(env: DockhandEnv, log: Logger): Promise<Running> {
   if (env.webhookSecrets.length === 0) {
-    throw new DockhandError("DOCKHAND_E_USAGE", "dockhand serve needs DOCKHAND_WEBHOOK_SECRET (the secret set on the GitHub webhook)");
+    throw new DockhandError(
+      "DOCKHAND_E_USAGE",
+      "dockhand serve needs DOCKHAND_WEBHOOK_SECRET (the secret set on the GitHub webhook)",
+    );
   }
-  if (!env.repo) throw new DockhandError("DOCKHAND_E_USAGE", "dockhand serve needs DOCKHAND_REPO (a git URL or path of the deploy repo)");
+  if (!env.repo)
+    throw new DockhandError(
+      "DOCKHAND_E_USAGE",
+      "dockhand serve needs DOCKHAND_REPO (a git URL or path of the deploy repo)",
+    );
   if (!env.githubRepo) {
     throw new DockhandError(
       "DOCKHAND_E_USAGE",
       `set DOCKHAND_GITHUB_REPO to the owner/name whose push webhooks deploy ${env.repo} (it is derived only from github.com URLs)`,
     );
   }
-  const stops: Array<() => Promise<void>> = [];
+  // Stopped in reverse order of starting: stop taking webhooks first, close Redis last.
+  const stops: Array<[string, () => Promise<void>]> = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((err) => log.error({ err: String(err) }, "stop failed"));
+    for (const [what, stop] of stops.reverse()) {
+      await stop().then(
+        () => log.debug({ what }, "stopped"),
+        (err) => log.error({ what, err: String(err) }, "stop failed"),
+      );
+    }
   };
   try {
     const redis = await redisFor(env);
-    stops.push(redis.stop);
+    stops.push(["redis", redis.stop]);
     const repo = await openDeployRepo(env, { repo: env.repo });
-    const routes = new RedisRouteStore({ redis: connectRedis(redis.url), prefix: redisPrefix(env), snapshotFile: routesSnapshotFile(env) });
-    stops.push(() => routes.close());
+    const routes = new RedisRouteStore({
+      redis: connectRedis(redis.url),
+      prefix: redisPrefix(env),
+      snapshotFile: routesSnapshotFile(env),
+    });
+    stops.push(["route store", () => routes.close()]);
 
-    const proxy = new BuiltinProxy({ listen: parseListen(await proxyListen(repo, log)), log: log.child({ component: "proxy" }) });
+    const proxy = new BuiltinProxy({
+      listen: parseListen(await proxyListen(repo, log)),
+      log: log.child({ component: "proxy" }),
+    });
     const { port: proxyPort } = await proxy.start();
-    stops.push(() => proxy.stop());
+    stops.push(["proxy", () => proxy.stop()]);
     const unserve = await serveRoutes(proxy, routes);
-    stops.push(unserve);
+    stops.push(["route subscription", unserve]);
 
     const worker = startWorkerOn(env, log, repo, routes, redis.url);
-    stops.push(() => worker.close());
+    stops.push(["sync worker", worker.close]);
     const queueConnection = connectRedis(redis.url);
     const queue = new SyncQueue(queueConnection, queuePrefix(env));
-    stops.push(async () => {
-      await queue.close();
-      queueConnection.disconnect();
-    });
+    stops.push([
+      "sync queue",
+      async () => {
+        await queue.close();
+        queueConnection.disconnect();
+      },
+    ]);
 
     const http = await buildHttpApp({
       log,
@@ -74,7 +96,7 @@ export async function startServe(env: DockhandEnv, log: Logger): Promise<Running
       ready: async () => (await queueConnection.ping()) === "PONG",
     });
     await http.listen({ port: env.httpPort, host: "0.0.0.0" });
-    stops.push(() => http.close());
+    stops.push(["http", () => http.close()]);
     const address = http.server.address();
     const httpPort = typeof address === "object" && address ? address.port : env.httpPort;
 
@@ -89,7 +111,11 @@ export async function startServe(env: DockhandEnv, log: Logger): Promise<Running
 }
 
 export async function startWorker(env: DockhandEnv, log: Logger): Promise<Running> {
-  if (!env.repo) throw new DockhandError("DOCKHAND_E_USAGE", "dockhand worker needs DOCKHAND_REPO (a git URL or path of the deploy repo)");
+  if (!env.repo)
+    throw new DockhandError(
+      "DOCKHAND_E_USAGE",
+      "dockhand worker needs DOCKHAND_REPO (a git URL or path of the deploy repo)",
+    );
   const redis = await redisFor(env);
   const repo = await openDeployRepo(env, { repo: env.repo });
   const routes = new RedisRouteStore({ redis: connectRedis(redis.url), prefix: redisPrefix(env) });
@@ -105,9 +131,17 @@ export async function startWorker(env: DockhandEnv, log: Logger): Promise<Runnin
   };
 }
 
-function startWorkerOn(env: DockhandEnv, log: Logger, repo: RepoPort, routes: RouteStore, redisUrl: string): Worker {
-  return createSyncWorker({
-    connection: connectRedis(redisUrl),
+/** A sync worker and the connection it owns (BullMQ never closes a connection it was given). */
+function startWorkerOn(
+  env: DockhandEnv,
+  log: Logger,
+  repo: RepoPort,
+  routes: RouteStore,
+  redisUrl: string,
+): { close(): Promise<void> } {
+  const connection = connectRedis(redisUrl);
+  const worker = createSyncWorker({
+    connection,
     prefix: queuePrefix(env),
     log: log.child({ component: "worker" }),
     deps: {
@@ -118,6 +152,12 @@ function startWorkerOn(env: DockhandEnv, log: Logger, repo: RepoPort, routes: Ro
       dockerFor: (hosts) => createDockerHosts(hosts),
     },
   });
+  return {
+    close: async () => {
+      await worker.close();
+      connection.disconnect();
+    },
+  };
 }
 
 function queuePrefix(env: DockhandEnv): string {
@@ -129,7 +169,10 @@ async function proxyListen(repo: RepoPort, log: Logger): Promise<string> {
   try {
     return parseDeployRepo(await repo.snapshot()).proxy.listen;
   } catch (err) {
-    log.warn({ err: err instanceof Error ? err.message : String(err), listen: DEFAULT_PROXY_LISTEN }, "proxy listens on the default address");
+    log.warn(
+      { err: err instanceof Error ? err.message : String(err), listen: DEFAULT_PROXY_LISTEN },
+      "proxy listens on the default address",
+    );
     return DEFAULT_PROXY_LISTEN;
   }
 }

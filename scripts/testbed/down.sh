@@ -28,7 +28,7 @@ done
 # wait_gone PID SECONDS: poll until PID has exited; fail if it has not.
 wait_gone() {
   local pid=$1 deadline=$((SECONDS + $2))
-  while [[ -e /proc/$pid ]]; do
+  until pid_gone "$pid"; do
     ((SECONDS < deadline)) || return 1
     sleep 0.2
   done
@@ -123,6 +123,20 @@ stop_redis() {
   unmark redis
 }
 
+purge_iptables_rules() {
+  command -v iptables >/dev/null || return 0
+  local table rule bridges
+  bridges="$(engine_bridge alpha)|$(engine_bridge beta)"
+  for table in filter nat; do
+    # "iptables -S" prints rules as "-A CHAIN ..."; the same text with -D
+    # deletes that rule.
+    iptables -t "$table" -S | grep -E -- "(-i|-o) ($bridges)( |$)" | while read -r rule; do
+      # shellcheck disable=SC2086  # split the rule into its arguments
+      iptables -t "$table" ${rule/#-A /-D } || warn "could not delete iptables rule: $rule"
+    done || true
+  done
+}
+
 purge() {
   # Refuse while anything still runs on our dirs: removing a live data root
   # breaks the daemon in ways that are hard to clean up afterwards.
@@ -138,6 +152,11 @@ purge() {
   local mounts
   mounts=$(findmnt -rn -o TARGET | grep -E "^($TB_LIB|$TB_RUN)(/|$)" || true)
   [[ -z $mounts ]] || die "--purge: still mounted (umount them first):"$'\n'"$mounts"
+  # dockerd leaves its per-bridge iptables rules behind when it exits (they
+  # are harmless with the bridge gone, and reused on the next start); a purge
+  # removes them too. Shared chains (DOCKER, DOCKER-USER, ...) are left: a
+  # system Docker may use them.
+  purge_iptables_rules
   rm -rf --one-file-system "$TB_LIB" "$TB_LOG"
   # Keep $TB_RUN itself: it holds the lock this script holds.
   find "$TB_RUN" -mindepth 1 -maxdepth 1 ! -name lock -exec rm -rf --one-file-system {} +

@@ -71,11 +71,26 @@ pid_from_file() {
   echo "$pid"
 }
 
-# pid_is PID COMM: is PID alive and named COMM?
+# pid_is PID COMM: is PID alive (not a zombie) and named COMM?
+# Zombies matter here: pid 1 on these VMs is not a full init and reaps
+# orphans only after a few seconds, so a killed daemon lingers as "Z" with its
+# /proc entry and comm intact, and kill -0 still succeeds on it.
 pid_is() {
-  local pid=$1 comm=$2 actual
+  local pid=$1 comm=$2 actual stat
   actual=$(cat "/proc/$pid/comm" 2>/dev/null) || return 1
-  [[ $actual == "$comm" ]]
+  [[ $actual == "$comm" ]] || return 1
+  stat=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
+  # Field 3, after "(comm)"; comm may hold spaces, so cut at the last ")".
+  stat=${stat##*) }
+  [[ ${stat%% *} != Z ]]
+}
+
+# pid_gone PID: has PID exited (or is only a zombie waiting to be reaped)?
+pid_gone() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+  stat=${stat##*) }
+  [[ ${stat%% *} == Z ]]
 }
 
 # engine_ping NAME: does the engine answer on its unix socket? curl is used

@@ -127,7 +127,7 @@ wait_until() {
   shift 4
   local deadline=$((SECONDS + limit))
   until "$@"; do
-    if [[ $pid != - ]] && ! kill -0 "$pid" 2>/dev/null; then
+    if [[ $pid != - ]] && pid_gone "$pid"; then
       warn "$what exited while starting; last lines of $logfile:"
       log_tail "$logfile"
       exit 1
@@ -163,10 +163,15 @@ ensure_bridge() {
 # dockerd refuse to start, and a stale containerd.pid makes it wait on a
 # containerd that is not there.
 clear_stale_runtime() {
-  local name=$1 pidfile exec_root
-  pidfile=$(engine_pidfile "$name")
-  exec_root=$(engine_exec_root "$name")
-  rm -f "$pidfile" "$exec_root/containerd/containerd.pid"
+  local name=$1 containerd_pidfile
+  rm -f "$(engine_pidfile "$name")"
+  # But if the engine's containerd outlived dockerd (after a SIGKILL it
+  # usually dies too), it still owns the containers: keep its pidfile, and
+  # the new dockerd adopts it instead of starting a second one on its socket.
+  containerd_pidfile=$(engine_exec_root "$name")/containerd/containerd.pid
+  if ! pid_from_file "$containerd_pidfile" containerd >/dev/null; then
+    rm -f "$containerd_pidfile"
+  fi
 }
 
 # Engines are started one after the other, never in parallel: both dockerds

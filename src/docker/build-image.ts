@@ -9,7 +9,7 @@ import { DockhandError } from "../model/index.js";
 import type { Engine } from "./connect-engine.js";
 import { DOCKER_DEFAULTS } from "./docker-defaults.js";
 import { engineError, engineMessage } from "./engine-error.js";
-import { followProgress, progressError } from "./follow-progress.js";
+import { followProgress, type ProgressEvent, progressError } from "./follow-progress.js";
 import { imageExists } from "./image-exists.js";
 
 /** Keeps the last `size` lines of output for the error message. */
@@ -30,6 +30,28 @@ function buildFailed(engine: Engine, image: string, why: string, tail: Tail, cau
   return new DockhandError("DOCKHAND_E_BUILD", message, { cause });
 }
 
+/** Sends each line of `stream` events to the log and the tail; keeps the first in-band error. */
+function progressHandler(
+  tail: Tail,
+  log: LineSink,
+): { onEvent: (event: ProgressEvent) => void; failure: () => string | undefined } {
+  let failure: string | undefined;
+  const onEvent = (event: ProgressEvent) => {
+    for (const raw of (event.stream ?? "").split("\n")) {
+      const line = raw.trimEnd();
+      if (line === "") continue;
+      log(line);
+      tail.push(line);
+    }
+    const error = progressError(event);
+    if (error !== undefined && failure === undefined) {
+      failure = error;
+      log(`error: ${error}`);
+    }
+  };
+  return { onEvent, failure: () => failure };
+}
+
 export async function buildImage(
   engine: Engine,
   image: string,
@@ -38,37 +60,26 @@ export async function buildImage(
   log: LineSink,
 ): Promise<void> {
   const tail = new Tail(DOCKER_DEFAULTS.buildTailLines);
-  let failure: string | undefined;
+  const progress = progressHandler(tail, log);
   // A context that breaks mid-upload can look like a short, successful build; remember it.
   let contextError: Error | undefined;
-  context.once("error", (err) => {
+  context.on("error", (err) => {
     contextError = err;
   });
-  const options = { t: image, dockerfile, rm: true, forcerm: true };
+  const contextBroke = (err: Error) =>
+    buildFailed(engine, image, `reading the build context failed: ${err.message}`, tail, err);
   try {
-    const progress = await engine.docker.buildImage(context, options);
-    await followProgress(engine.docker, progress, (event) => {
-      for (const raw of (event.stream ?? "").split("\n")) {
-        const line = raw.trimEnd();
-        if (line === "") continue;
-        log(line);
-        tail.push(line);
-      }
-      const error = progressError(event);
-      if (error !== undefined && failure === undefined) {
-        failure = error;
-        log(`error: ${error}`);
-      }
-    });
+    const output = await engine.docker.buildImage(context, { t: image, dockerfile, rm: true, forcerm: true });
+    await followProgress(engine.docker, output, progress.onEvent);
   } catch (err) {
-    if (contextError)
-      throw buildFailed(engine, image, `reading the build context failed: ${contextError.message}`, tail, contextError);
+    if (contextError) throw contextBroke(contextError);
     const mapped = engineError(engine, `build ${image}`, err);
-    if (mapped.code === "DOCKHAND_E_HOST_UNREACHABLE") throw mapped;
-    throw buildFailed(engine, image, engineMessage(err), tail, err);
+    throw mapped.code === "DOCKHAND_E_HOST_UNREACHABLE"
+      ? mapped
+      : buildFailed(engine, image, engineMessage(err), tail, err);
   }
-  if (contextError)
-    throw buildFailed(engine, image, `reading the build context failed: ${contextError.message}`, tail, contextError);
+  if (contextError) throw contextBroke(contextError);
+  const failure = progress.failure();
   if (failure !== undefined) throw buildFailed(engine, image, failure, tail);
   if (!(await imageExists(engine, image))) {
     throw buildFailed(engine, image, "the engine reported no error but the image is not there", tail);

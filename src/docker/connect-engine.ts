@@ -84,7 +84,15 @@ export function connectEngine(host: HostSpec, env: NodeJS.ProcessEnv = process.e
   const docker = resolveDocker(host, env);
   const endpoint = parseEndpoint(host, docker);
   // Explicit undefineds: docker-modem merges DOCKER_HOST/DOCKER_CERT_PATH defaults under our options.
-  const cleared = { host: undefined, port: undefined, socketPath: undefined, protocol: undefined };
+  const cleared = {
+    host: undefined,
+    port: undefined,
+    socketPath: undefined,
+    protocol: undefined,
+    ca: undefined,
+    cert: undefined,
+    key: undefined,
+  };
   if (endpoint.kind === "unix") {
     const agent = new HttpAgent({ keepAlive: true });
     const options = { ...cleared, socketPath: endpoint.socketPath, agent } as Docker.DockerOptions;

@@ -1,6 +1,8 @@
 /**
- * The last lines a container wrote, stdout and stderr interleaved as written.
- * Without a TTY the engine multiplexes both streams with 8-byte frame headers.
+ * The last lines a container wrote, stdout and stderr interleaved in the order
+ * the engine recorded them (lines written within a moment of each other on the
+ * two streams may swap). Without a TTY the engine multiplexes both streams
+ * with 8-byte frame headers.
  */
 import { PassThrough, Writable } from "node:stream";
 import type { Engine } from "./connect-engine.js";

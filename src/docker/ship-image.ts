@@ -23,7 +23,7 @@ async function streamSaveIntoLoad(image: string, from: Engine, to: Engine): Prom
     throw engineError(from, `save image ${image}`, err);
   }
   let saveError: Error | undefined;
-  saved.once("error", (err: Error) => {
+  saved.on("error", (err: Error) => {
     saveError = err;
   });
   let loadError: string | undefined;

@@ -1,6 +1,5 @@
 import type { NewContainerRef, ObservedContainer, OldContainerRef, Step } from "../model/index.js";
-import { containerName } from "../model/index.js";
-import { compareStrings } from "./compare.js";
+import { append, compareStrings } from "./compare.js";
 import { isLive } from "./container-state.js";
 import type { AppDraft, SlotDraft } from "./draft.js";
 import { imageSteps } from "./image-steps.js";
@@ -28,25 +27,25 @@ export function appSteps(ctx: PlanContext, draft: AppDraft, options: StepOptions
   const removed = new Set<ObservedContainer>();
   if (spec && rolling.length > 0) {
     const targets = [...new Set(rolling.map(hostOf))].sort(compareStrings);
-    steps.push(...imageSteps(ctx, spec, targets));
-    const byName = indexByHostAndName(draft);
+    append(steps, imageSteps(ctx, spec, targets));
+    const byName = containersByHostAndName(draft);
     const batch = Math.max(1, spec.rollout.batch);
     for (let i = 0; i < rolling.length; i += batch) {
-      const news = rolling.slice(i, i + batch).map((s) => newRef(draft, s, spec.specHash));
+      const news = rolling.slice(i, i + batch).map((s) => newRef(ctx, draft, s, spec.specHash));
       // Same slot, spec and host give the same name (self-heal): the old one must go before the start.
-      const conflicts = unique(news.map((n) => byName.get(nameKey(n.host, n.name))));
-      steps.push(...retire(conflicts, drainMs, true));
+      const conflicts = unique(news.map((n) => byName(n.host, n.name)));
+      append(steps, retire(conflicts, drainMs, true));
       for (const c of conflicts) removed.add(c);
       for (const kind of ["start", "waitHealthy", "routeIn"] as const) {
         for (const container of news) steps.push({ kind, container });
       }
-      const olds = rolling.slice(i, i + batch).map((s) => s.current);
-      steps.push(...retire(unique(olds).filter((c) => !removed.has(c)), drainMs, false));
+      const olds = unique(rolling.slice(i, i + batch).map((s) => s.current)).filter((c) => !removed.has(c));
+      append(steps, retire(olds, drainMs, false));
     }
   }
   if (options.hostnames) steps.push({ kind: "setHostnames", hostnames: options.hostnames });
   const going = draft.retiring.map((r) => r.container).filter((c) => !removed.has(c));
-  steps.push(...retire(going, drainMs, false));
+  append(steps, retire(going, drainMs, false));
   const leftovers = [...rolling.map((s) => s.current), ...going];
   for (const c of unique(leftovers)) if (!removed.has(c)) steps.push({ kind: "remove", container: oldRef(c) });
   return steps;
@@ -68,23 +67,21 @@ function hostOf(slot: SlotDraft): string {
   return slot.host;
 }
 
-function newRef(draft: AppDraft, slot: SlotDraft, specHash: string): NewContainerRef {
-  return { host: hostOf(slot), name: containerName(draft.app, draft.env, slot.slot, specHash), slot: slot.slot };
+function newRef(ctx: PlanContext, draft: AppDraft, slot: SlotDraft, specHash: string): NewContainerRef {
+  return { host: hostOf(slot), name: ctx.nameFor(draft.app, draft.env, slot.slot, specHash), slot: slot.slot };
 }
 
-export function oldRef(c: ObservedContainer): OldContainerRef {
+function oldRef(c: ObservedContainer): OldContainerRef {
   return { host: c.host, id: c.id, name: c.name, slot: c.slot };
 }
 
-function nameKey(host: string, name: string): string {
-  return `${host}\u0000${name}`;
-}
-
-function indexByHostAndName(draft: AppDraft): Map<string, ObservedContainer> {
-  const index = new Map<string, ObservedContainer>();
-  for (const s of draft.slots) if (s.current) index.set(nameKey(s.current.host, s.current.name), s.current);
-  for (const r of draft.retiring) index.set(nameKey(r.container.host, r.container.name), r.container);
-  return index;
+/** Finds the app's observed container with a name on a host; a scan for the usual handful, an index beyond. */
+function containersByHostAndName(draft: AppDraft): (host: string, name: string) => ObservedContainer | undefined {
+  const all: ObservedContainer[] = draft.retiring.map((r) => r.container);
+  for (const s of draft.slots) if (s.current) all.push(s.current);
+  if (all.length <= 16) return (host, name) => all.find((c) => c.name === name && c.host === host);
+  const index = new Map(all.map((c) => [`${c.host}\u0000${c.name}`, c]));
+  return (host, name) => index.get(`${host}\u0000${name}`);
 }
 
 function unique(list: readonly (ObservedContainer | undefined)[]): ObservedContainer[] {

@@ -23,6 +23,14 @@ export function compareEnvs(a: string, b: string): number {
   return compareStrings(a, b);
 }
 
+/**
+ * `target.push(...items)` passes every item as an argument and overflows the
+ * stack for large lists (a plan of 10,000 apps); this does not.
+ */
+export function append<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
+}
+
 export function compareApps(a: { env: string; app: string }, b: { env: string; app: string }): number {
   return compareEnvs(a.env, b.env) || compareStrings(a.app, b.app);
 }

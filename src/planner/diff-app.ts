@@ -14,13 +14,7 @@ const EMPTY: AppContainers = { env: "", app: "", actionable: [], ghosts: [] };
 export function diffApp(ctx: PlanContext, eligibility: Eligibility, spec: AppSpec): AppDraft {
   const key = routeKey(spec.env, spec.name);
   const group = ctx.groups.get(key) ?? EMPTY;
-  const bySlot = new Map<number, ObservedContainer[]>();
-  const retiring: Retiring[] = [];
-  for (const c of group.actionable) {
-    if (!isValidSlot(c.slot)) retiring.push({ container: c, reason: "invalid slot label" });
-    else if (c.slot >= spec.replicas) retiring.push({ container: c, reason: scaleDown(spec.replicas) });
-    else pushTo(bySlot, c.slot, c);
-  }
+  const { bySlot, retiring } = partitionBySlot(group, spec.replicas);
   const ghostHosts = new Map<number, string>();
   for (const g of group.ghosts) {
     const seen = ghostHosts.get(g.slot);
@@ -29,23 +23,46 @@ export function diffApp(ctx: PlanContext, eligibility: Eligibility, spec: AppSpe
   const exists = group.actionable.length + group.ghosts.length > 0 || (ctx.routes?.has(key) ?? false);
   const observedReplicas = countObservedSlots(group);
   const isEligible = (host: string) => eligibility.has(spec.placement, host);
-  const routed = routedContainers(ctx, key);
-  const rank = (c: ObservedContainer) => candidateRank(c, spec, isEligible, routed);
+  let routed: ReadonlySet<string> | undefined;
+  const rank = (c: ObservedContainer) => {
+    routed ??= routedContainers(ctx, key);
+    return candidateRank(c, spec, isEligible, routed);
+  };
   const slots: SlotDraft[] = [];
   for (let slot = 0; slot < spec.replicas; slot++) {
-    const candidates = (bySlot.get(slot) ?? []).sort((a, b) => compareCandidates(a, b, rank));
-    for (const extra of candidates.slice(1)) retiring.push({ container: extra, reason: `duplicate of slot ${slot}` });
-    const current = candidates[0];
+    const candidates = bySlot[slot];
+    if (candidates && candidates.length > 1) {
+      candidates.sort((a, b) => compareCandidates(a, b, rank));
+      for (const extra of candidates.slice(1)) retiring.push({ container: extra, reason: `duplicate of slot ${slot}` });
+    }
+    const current = candidates?.[0];
     if (current) slots.push(diffSlot(ctx, spec, slot, current));
     else slots.push(missingSlot(ctx, spec, slot, { exists, observedReplicas, ghostHost: ghostHosts.get(slot) }));
   }
-  return { env: spec.env, app: spec.name, spec, slots, retiring, reasons: exists ? [] : ["new app"], exists };
+  return { key, env: spec.env, app: spec.name, spec, slots, retiring, reasons: exists ? [] : ["new app"], exists };
+}
+
+/** Containers by the slot they serve; those beyond `replicas` or with a bad slot label go. */
+function partitionBySlot(group: AppContainers, replicas: number) {
+  const bySlot: ObservedContainer[][] = [];
+  const retiring: Retiring[] = [];
+  for (const c of group.actionable) {
+    if (!isValidSlot(c.slot)) retiring.push({ container: c, reason: "invalid slot label" });
+    else if (c.slot >= replicas) retiring.push({ container: c, reason: scaleDown(replicas) });
+    else {
+      const list = bySlot[c.slot];
+      if (list) list.push(c);
+      else bySlot[c.slot] = [c];
+    }
+  }
+  return { bySlot, retiring };
 }
 
 /** An observed app (or route) that is not desired: everything of it goes. */
 export function pruneApp(group: AppContainers, reason: string): AppDraft {
   const retiring = group.actionable.map((container) => ({ container, reason }));
-  return { env: group.env, app: group.app, spec: undefined, slots: [], retiring, reasons: [reason], exists: true };
+  const key = routeKey(group.env, group.app);
+  return { key, env: group.env, app: group.app, spec: undefined, slots: [], retiring, reasons: [reason], exists: true };
 }
 
 function diffSlot(ctx: PlanContext, spec: AppSpec, slot: number, current: ObservedContainer): SlotDraft {
@@ -122,10 +139,4 @@ function countObservedSlots(group: AppContainers): number {
   for (const c of group.actionable) if (isValidSlot(c.slot) && c.slot > max) max = c.slot;
   for (const c of group.ghosts) if (isValidSlot(c.slot) && c.slot > max) max = c.slot;
   return max + 1;
-}
-
-function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }

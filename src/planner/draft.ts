@@ -19,6 +19,8 @@ export interface Retiring {
 
 /** The planner's working copy of one app in one environment. */
 export interface AppDraft {
+  /** `routeKey(env, app)`, computed once. */
+  key: string;
   env: string;
   app: string;
   /** Undefined when the app is not desired (prune). */

@@ -11,7 +11,8 @@ export function ineligibleReason(host: HostInfo, placement: PlacementSpec): stri
   if (!host.spec) return `host ${host.name} removed from dockhand.yaml`;
   if (!host.reachable) return `host ${host.name} unreachable`;
   if (placement.hosts && !placement.hosts.includes(host.name)) return `host ${host.name} not in placement.hosts`;
-  const labels = placement.labels ?? {};
+  const labels = placement.labels;
+  if (!labels) return undefined;
   for (const key of Object.keys(labels).sort(compareStrings)) {
     if (host.spec.labels[key] !== labels[key]) return `host ${host.name} lacks label ${key}=${labels[key]}`;
   }

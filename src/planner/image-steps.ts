@@ -12,7 +12,7 @@ export function imageSteps(ctx: PlanContext, spec: AppSpec, targets: readonly st
   const wanted = normalizeImageRef(spec.image);
   const has = (name: string) => {
     const host = ctx.hosts.get(name);
-    return host !== undefined && host.reachable && host.spec !== undefined && host.images.has(wanted);
+    return host?.reachable === true && host.spec !== undefined && host.images.has(wanted);
   };
   const lacking = targets.filter((h) => !has(h));
   if (lacking.length === 0) return [];

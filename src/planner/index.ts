@@ -1,12 +1,15 @@
+export { compareApps, compareEnvs } from "./compare.js";
 export { normalizeImageRef } from "./image-ref.js";
 export { DEFAULT_PRUNE_DRAIN_MS, plan } from "./plan.js";
 export type { PlanOptions } from "./plan-options.js";
+export type { PlanRow, RowSymbol } from "./plan-rows.js";
+export { appRows } from "./plan-rows.js";
 export type { PlanSummary } from "./plan-summary.js";
-export { formatSummary, summarizePlan } from "./plan-summary.js";
+export { formatNoChanges, formatSummary, summarizePlan } from "./plan-summary.js";
 export type { PlanJson, PlanJsonApp, PlanJsonSlot } from "./plan-to-json.js";
 export { PLAN_JSON_VERSION, planToJson } from "./plan-to-json.js";
 export type { RenderMarkdownOptions } from "./render-plan-markdown.js";
 export { renderPlanMarkdown } from "./render-plan-markdown.js";
 export type { RenderTextOptions } from "./render-plan-text.js";
-export { renderPlanText } from "./render-plan-text.js";
+export { renderPlanText, shortSha } from "./render-plan-text.js";
 export { simulateApply } from "./simulate-apply.js";

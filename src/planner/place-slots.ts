@@ -1,126 +1,180 @@
-import { routeKey } from "../model/index.js";
+import type { ObservedContainer } from "../model/index.js";
 import type { AppDraft, SlotDraft } from "./draft.js";
 import type { Eligibility } from "./host-eligibility.js";
-import { hostnameConflicts } from "./hostname-conflicts.js";
+import { addHostnameConflicts, hostnameHolders, takesHostname } from "./hostname-conflicts.js";
 import type { PlanContext } from "./plan-context.js";
+
+type Load = Map<string, number>;
+
+/**
+ * Per-host numbers as arrays indexed like `ctx.hostNames`: placement scans
+ * every eligible host for every slot it places, so this loop must not hash.
+ */
+interface Hosts {
+  index: ReadonlyMap<string, number>;
+  capacity: Int32Array;
+  load: Int32Array;
+  /** Scratch, zero between apps: what the app being placed frees, and runs, per host. */
+  room: Int32Array;
+  mine: Int32Array;
+  eligible: Map<readonly string[], Int32Array>;
+}
 
 /**
  * Chooses a host for every slot that has none (new, or its host is no longer
  * eligible), honouring capacity across all apps and environments
- * (DESIGN.md, "Rollouts"). Drafts must be in plan order: earlier apps
- * (production first) get capacity first. An app that does not fit, or would
- * take a hostname another app keeps, gets `error` and keeps everything it
- * runs; the others still plan.
- * Returns warnings about hosts already over capacity.
+ * (DESIGN.md, "Rollouts"), in plan order (production first gets capacity first).
+ *
+ * An app that could fail in this plan (it places slots, or takes a hostname
+ * another app holds) might not remove what it means to remove, so only it may
+ * count on that room; apps that cannot fail free theirs for everyone. That
+ * way one app's error never takes room another was given, and no second pass
+ * is needed. An app that does not fit gets `error` and keeps everything it
+ * runs; the others still plan. Returns warnings about hosts over capacity.
  */
 export function placeSlots(ctx: PlanContext, eligibility: Eligibility, drafts: readonly AppDraft[]): string[] {
+  const holders = hostnameHolders(ctx);
   const pending = new Map<AppDraft, SlotDraft[]>();
+  const risky = new Set<AppDraft>();
   for (const d of drafts) {
     const slots = d.slots.filter((s) => s.host === undefined);
     if (d.spec && slots.length > 0) pending.set(d, slots);
+    if (pending.has(d) || takesHostname(d, holders)) risky.add(d);
   }
   const errors = new Map<AppDraft, string>();
-  // An app that errors keeps the containers it meant to remove, which takes capacity
-  // other apps may have been given: place again until no new error appears.
-  for (;;) {
-    const load = baseLoad(ctx, drafts, errors);
-    let newError = false;
+  if (pending.size > 0) {
+    const hosts = hostArrays(ctx, drafts, risky);
     for (const [draft, slots] of pending) {
-      if (errors.has(draft)) continue;
-      const error = placeApp(ctx, eligibility, draft, slots, load);
-      if (error) {
-        errors.set(draft, error);
-        newError = true;
-      }
+      const error = placeApp(ctx, eligibility, hosts, draft, slots);
+      if (error) errors.set(draft, error);
     }
-    for (const [draft, error] of hostnameConflicts(ctx, drafts, errors)) {
-      errors.set(draft, error);
-      newError = true;
-    }
-    if (!newError) {
-      for (const [draft, error] of errors) draft.error = error;
-      return overCapacityWarnings(ctx, load);
-    }
-    for (const slots of pending.values()) for (const s of slots) s.host = undefined;
   }
+  addHostnameConflicts(drafts, holders, errors);
+  for (const [draft, error] of errors) draft.error = error;
+  return overCapacityWarnings(ctx, drafts);
 }
 
-/** Managed containers each host keeps after the plan, before new placements. */
-function baseLoad(ctx: PlanContext, drafts: readonly AppDraft[], errors: ReadonlyMap<AppDraft, string>) {
-  const load = new Map<string, number>();
-  const add = (host: string) => load.set(host, (load.get(host) ?? 0) + 1);
+function actionableOf(ctx: PlanContext, d: AppDraft): readonly ObservedContainer[] {
+  return ctx.groups.get(d.key)?.actionable ?? [];
+}
+
+/** Containers on each host after the plan, before new placements, freeing only what apps that cannot fail remove. */
+function hostArrays(ctx: PlanContext, drafts: readonly AppDraft[], risky: ReadonlySet<AppDraft>): Hosts {
+  const n = ctx.hostNames.length;
+  const index = new Map(ctx.hostNames.map((name, i) => [name, i]));
+  const capacity = new Int32Array(n);
+  ctx.hostNames.forEach((name, i) => {
+    capacity[i] = ctx.hosts.get(name)?.spec?.capacity ?? 0;
+  });
+  const load = new Int32Array(n);
+  const add = (host: string) => {
+    const i = index.get(host);
+    if (i !== undefined) load[i] = (load[i] ?? 0) + 1;
+  };
   for (const group of ctx.groups.values()) {
     if (!ctx.inScope(group.env)) for (const c of group.actionable) add(c.host);
   }
   for (const d of drafts) {
-    if (errors.has(d)) {
-      for (const c of ctx.groups.get(routeKey(d.env, d.app))?.actionable ?? []) add(c.host);
-      continue;
-    }
-    for (const s of d.slots) if (s.host !== undefined) add(s.host);
+    if (risky.has(d)) for (const c of actionableOf(ctx, d)) add(c.host);
+    else for (const s of d.slots) if (s.host !== undefined) add(s.host);
   }
-  return load;
+  return { index, capacity, load, room: new Int32Array(n), mine: new Int32Array(n), eligible: new Map() };
 }
 
 function placeApp(
   ctx: PlanContext,
   eligibility: Eligibility,
+  hosts: Hosts,
   draft: AppDraft,
   slots: readonly SlotDraft[],
-  load: Map<string, number>,
 ): string | undefined {
   const placement = draft.spec?.placement ?? {};
-  const eligible = eligibility.hosts(placement);
-  if (eligible.length === 0) return `no eligible host: ${eligibility.explain(placement)}`;
-  const capacity = (host: string) => ctx.hosts.get(host)?.spec?.capacity ?? 0;
-  const free = eligible.map((h) => `${h} ${Math.max(0, capacity(h) - (load.get(h) ?? 0))}`).join(", ");
-  const appCount = new Map<string, number>();
-  for (const s of draft.slots) if (s.host !== undefined) appCount.set(s.host, (appCount.get(s.host) ?? 0) + 1);
-  const placed: SlotDraft[] = [];
-  for (const slot of slots) {
-    const host = pickHost(eligible, capacity, load, appCount);
-    if (host === undefined) {
-      for (const p of placed) load.set(p.host as string, (load.get(p.host as string) ?? 1) - 1);
-      for (const p of placed) p.host = undefined;
-      const wanted = slots.length;
-      return `not enough capacity: wanted ${wanted} new ${wanted === 1 ? "container" : "containers"}, free per host: ${free}`;
-    }
-    slot.host = host;
-    placed.push(slot);
-    load.set(host, (load.get(host) ?? 0) + 1);
-    appCount.set(host, (appCount.get(host) ?? 0) + 1);
+  const names = eligibility.hosts(placement);
+  if (names.length === 0) return `no eligible host: ${eligibility.explain(placement)}`;
+  let eligible = hosts.eligible.get(names);
+  if (!eligible) {
+    eligible = Int32Array.from(names, (name) => hosts.index.get(name) ?? 0);
+    hosts.eligible.set(names, eligible);
   }
-  return undefined;
+  const touched = countOwn(ctx, hosts, draft);
+  const free = (i: number) => (hosts.capacity[i] ?? 0) - (hosts.load[i] ?? 0) + (hosts.room[i] ?? 0);
+  const freeText = Array.from(eligible, (i) => `${ctx.hostNames[i]} ${Math.max(0, free(i))}`).join(", ");
+  let placed = 0;
+  for (const slot of slots) {
+    const i = pickHost(eligible, hosts, free);
+    if (i < 0) break;
+    slot.host = ctx.hostNames[i];
+    hosts.load[i] = (hosts.load[i] ?? 0) + 1;
+    hosts.mine[i] = (hosts.mine[i] ?? 0) + 1;
+    placed++;
+  }
+  for (const i of touched) {
+    hosts.room[i] = 0;
+    hosts.mine[i] = 0;
+  }
+  for (const i of eligible) hosts.mine[i] = 0;
+  if (placed === slots.length) return undefined;
+  for (const slot of slots.slice(0, placed)) {
+    const i = hosts.index.get(slot.host as string) ?? 0;
+    hosts.load[i] = (hosts.load[i] ?? 0) - 1;
+    slot.host = undefined;
+  }
+  const wanted = slots.length;
+  return `not enough capacity: wanted ${wanted} new ${wanted === 1 ? "container" : "containers"}, free per host: ${freeText}`;
 }
 
-/** Fewest containers of this app, then fewest overall, then by name (`eligible` is sorted). */
-function pickHost(
-  eligible: readonly string[],
-  capacity: (host: string) => number,
-  load: ReadonlyMap<string, number>,
-  appCount: ReadonlyMap<string, number>,
-): string | undefined {
-  let best: string | undefined;
-  let bestApp = 0;
+/** Fills the scratch arrays with what the app frees (its containers that do not stay) and runs per host. */
+function countOwn(ctx: PlanContext, hosts: Hosts, draft: AppDraft): number[] {
+  const touched: number[] = [];
+  for (const c of actionableOf(ctx, draft)) {
+    const i = hosts.index.get(c.host);
+    if (i === undefined) continue;
+    hosts.room[i] = (hosts.room[i] ?? 0) + 1;
+    touched.push(i);
+  }
+  for (const s of draft.slots) {
+    const i = s.host === undefined ? undefined : hosts.index.get(s.host);
+    if (i === undefined) continue;
+    hosts.room[i] = (hosts.room[i] ?? 0) - 1;
+    hosts.mine[i] = (hosts.mine[i] ?? 0) + 1;
+    touched.push(i);
+  }
+  return touched;
+}
+
+/** Fewest containers of this app, then fewest overall, then by name (`eligible` is in name order); -1 when all are full. */
+function pickHost(eligible: Int32Array, hosts: Hosts, free: (i: number) => number): number {
+  let best = -1;
+  let bestMine = 0;
   let bestLoad = 0;
-  for (const host of eligible) {
-    const hostLoad = load.get(host) ?? 0;
-    if (hostLoad >= capacity(host)) continue;
-    const mine = appCount.get(host) ?? 0;
-    if (best === undefined || mine < bestApp || (mine === bestApp && hostLoad < bestLoad)) {
-      best = host;
-      bestApp = mine;
-      bestLoad = hostLoad;
+  for (const i of eligible) {
+    if (free(i) <= 0) continue;
+    const mine = hosts.mine[i] ?? 0;
+    const load = hosts.load[i] ?? 0;
+    if (best < 0 || mine < bestMine || (mine === bestMine && load < bestLoad)) {
+      best = i;
+      bestMine = mine;
+      bestLoad = load;
     }
   }
   return best;
 }
 
-function overCapacityWarnings(ctx: PlanContext, load: ReadonlyMap<string, number>): string[] {
+/** Hosts that keep more containers than their capacity after the plan (capacity was lowered, or hand-made containers). */
+function overCapacityWarnings(ctx: PlanContext, drafts: readonly AppDraft[]): string[] {
+  const after: Load = new Map();
+  const add = (host: string) => after.set(host, (after.get(host) ?? 0) + 1);
+  for (const group of ctx.groups.values()) {
+    if (!ctx.inScope(group.env)) for (const c of group.actionable) add(c.host);
+  }
+  for (const d of drafts) {
+    if (d.error !== undefined) for (const c of actionableOf(ctx, d)) add(c.host);
+    else for (const s of d.slots) if (s.host !== undefined) add(s.host);
+  }
   const warnings: string[] = [];
   for (const name of ctx.hostNames) {
     const host = ctx.hosts.get(name);
-    const count = load.get(name) ?? 0;
+    const count = after.get(name) ?? 0;
     if (host?.spec && host.reachable && count > host.spec.capacity) {
       warnings.push(`host ${name} keeps ${count} managed containers, over its capacity of ${host.spec.capacity}`);
     }

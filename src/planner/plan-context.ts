@@ -1,5 +1,5 @@
 import type { AppRoute, DesiredState, HostSpec, ObservedContainer, ObservedState } from "../model/index.js";
-import { routeKey } from "../model/index.js";
+import { containerName, routeKey } from "../model/index.js";
 import { compareStrings } from "./compare.js";
 import { normalizeImageRef } from "./image-ref.js";
 import type { PlanOptions } from "./plan-options.js";
@@ -37,6 +37,8 @@ export interface PlanContext {
   inScope(env: string): boolean;
   /** Some host in dockhand.yaml could not be observed: missing containers may only be invisible. */
   someHostUnreachable: boolean;
+  /** Name of a new container for this install (containerName with the instance). */
+  nameFor(app: string, env: string, slot: number, specHash: string): string;
 }
 
 export function buildPlanContext(desired: DesiredState, observed: ObservedState, options: PlanOptions): PlanContext {
@@ -50,6 +52,7 @@ export function buildPlanContext(desired: DesiredState, observed: ObservedState,
     routes: observed.routes ? new Map(observed.routes.routes.map((r) => [routeKey(r.env, r.app), r])) : undefined,
     inScope: envs ? (env) => envs.has(env) : () => true,
     someHostUnreachable: [...hosts.values()].some((h) => h.spec !== undefined && !h.reachable),
+    nameFor: (app, env, slot, specHash) => containerName(app, env, slot, specHash, options.instance),
   };
 }
 

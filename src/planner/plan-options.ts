@@ -8,9 +8,10 @@ export interface PlanOptions {
    */
   envs?: readonly string[];
   /**
-   * The dockhand instance planning. Informational: the observed state must
-   * already hold only this instance's containers (`DockerPort.observe(instance)`
-   * filters by label), so the planner does not filter again.
+   * The dockhand instance planning. New containers of an instance other than
+   * the default carry it in their names (see containerName). The observed
+   * state must already hold only this instance's containers
+   * (`DockerPort.observe(instance)` filters by label).
    */
   instance?: string;
 }

@@ -19,26 +19,20 @@ const SLOT_SYMBOLS = { create: "+", replace: "~", remove: "-" } as const;
 
 /** The rows of one app; an unchanged app has none. */
 export function appRows(change: AppChange): PlanRow[] {
-  const base = { app: change.app, env: change.env };
+  const { app, env } = change;
   if (change.error !== undefined) {
-    return [{ ...base, symbol: "!", action: "error", slot: "", host: "", detail: change.error }];
+    return [{ symbol: "!", action: "error", app, env, slot: "", host: "", detail: change.error }];
   }
   const rows: PlanRow[] = [];
   for (const s of change.slots) {
     if (s.action === "keep") continue;
     const host = s.old && s.old.host !== s.host && s.action === "replace" ? `${s.old.host} → ${s.host}` : s.host;
-    rows.push({
-      ...base,
-      symbol: SLOT_SYMBOLS[s.action],
-      action: s.action,
-      slot: slotLabel(s),
-      host,
-      detail: s.reasons.join(", "),
-    });
+    const detail = s.reasons.join(", ");
+    rows.push({ symbol: SLOT_SYMBOLS[s.action], action: s.action, app, env, slot: slotLabel(s), host, detail });
   }
   if (change.hostnames) {
-    const { before, after } = change.hostnames;
-    rows.push({ ...base, symbol: "→", action: "hostnames", slot: "", host: "", detail: hostnamesDetail(before, after) });
+    const detail = hostnamesDetail(change.hostnames.before, change.hostnames.after);
+    rows.push({ symbol: "→", action: "hostnames", app, env, slot: "", host: "", detail });
   }
   return rows;
 }

@@ -76,7 +76,13 @@ function slotToJson(s: SlotChange): PlanJsonSlot {
 function stepToJson(step: Step): PlanJsonApp["steps"][number] {
   switch (step.kind) {
     case "build":
-      return { kind: step.kind, host: step.host, image: step.image, context: step.context, dockerfile: step.dockerfile };
+      return {
+        kind: step.kind,
+        host: step.host,
+        image: step.image,
+        context: step.context,
+        dockerfile: step.dockerfile,
+      };
     case "ship":
       return { kind: step.kind, image: step.image, from: step.from, to: step.to };
     case "pull":
@@ -84,7 +90,10 @@ function stepToJson(step: Step): PlanJsonApp["steps"][number] {
     case "start":
     case "waitHealthy":
     case "routeIn":
-      return { kind: step.kind, container: { host: step.container.host, name: step.container.name, slot: step.container.slot } };
+      return {
+        kind: step.kind,
+        container: { host: step.container.host, name: step.container.name, slot: step.container.slot },
+      };
     case "routeOut":
     case "stop":
     case "remove":

@@ -1,8 +1,8 @@
 import type { AppSpec, DesiredState, ObservedState, Plan } from "../model/index.js";
 import { DockhandError, routeKey } from "../model/index.js";
-import { compareApps, compareStrings } from "./compare.js";
-import type { AppDraft } from "./draft.js";
+import { append, compareApps, compareStrings } from "./compare.js";
 import { diffApp, pruneApp } from "./diff-app.js";
+import type { AppDraft } from "./draft.js";
 import { createEligibility } from "./host-eligibility.js";
 import { hostWarnings } from "./host-warnings.js";
 import { placeSlots } from "./place-slots.js";
@@ -28,10 +28,10 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   const drafts: AppDraft[] = [];
   for (const spec of specs.values()) drafts.push(diffApp(ctx, eligibility, spec));
   const warnings = hostWarnings(ctx);
-  drafts.push(...pruneDrafts(ctx, specs, warnings));
+  append(drafts, pruneDrafts(ctx, specs, warnings));
   drafts.sort(compareApps);
   for (const d of drafts) d.retiring.sort((a, b) => compareContainers(a.container, b.container));
-  warnings.push(...placeSlots(ctx, eligibility, drafts));
+  append(warnings, placeSlots(ctx, eligibility, drafts));
   const pruneDrainMs = DEFAULT_PRUNE_DRAIN_MS;
   return { source: desired.source, changes: drafts.map((d) => toAppChange(ctx, d, pruneDrainMs)), warnings };
 }
@@ -80,11 +80,14 @@ function pruneDrafts(ctx: PlanContext, specs: ReadonlyMap<string, AppSpec>, warn
   }
   for (const group of unreachableOnly.sort(compareApps)) {
     const hosts = [...new Set(group.ghosts.map((g) => g.host))].sort(compareStrings).join(", ");
-    warnings.push(`app ${group.app} (${group.env}) runs only on unreachable hosts (${hosts}): pruned once they are back`);
+    warnings.push(
+      `app ${group.app} (${group.env}) runs only on unreachable hosts (${hosts}): pruned once they are back`,
+    );
   }
   for (const [key, route] of ctx.routes ?? []) {
     if (specs.has(key) || drafts.has(key) || !ctx.inScope(route.env)) continue;
-    if (route.hostnames.length === 0 && route.upstreams.length === 0) continue;
+    // Without hostnames there is nothing to act on: upstreams go with their containers.
+    if (route.hostnames.length === 0) continue;
     const group = { env: route.env, app: route.app, actionable: [], ghosts: [] };
     drafts.set(key, pruneApp(group, why(route.env)));
   }

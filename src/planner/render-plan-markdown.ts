@@ -1,4 +1,5 @@
 import type { AppChange, Plan } from "../model/index.js";
+import { append } from "./compare.js";
 import { appRows } from "./plan-rows.js";
 import { formatNoChanges, formatSummary, summarizePlan } from "./plan-summary.js";
 import { shortSha } from "./render-plan-text.js";
@@ -25,12 +26,20 @@ export function renderPlanMarkdown(plan: Plan, options: RenderMarkdownOptions = 
     "",
   ];
   const changed = plan.changes.filter((c) => c.kind !== "unchanged" || c.error !== undefined);
-  for (const change of changed.slice(0, maxApps)) out.push(...appSection(change), "");
+  for (const change of changed.slice(0, maxApps)) {
+    append(out, appSection(change));
+    out.push("");
+  }
   if (changed.length > maxApps) {
     out.push(`…and ${changed.length - maxApps} more changed apps, not shown here (see \`dockhand plan --json\`).`, "");
   }
   if (plan.warnings.length > 0) {
-    out.push("**Warnings**", "", ...plan.warnings.map((w) => `- ${cell(w)}`), "");
+    out.push("**Warnings**", "");
+    append(
+      out,
+      plan.warnings.map((w) => `- ${cell(w)}`),
+    );
+    out.push("");
   }
   return `${out.join("\n").trimEnd()}\n`;
 }
@@ -41,12 +50,18 @@ function appSection(change: AppChange): string[] {
   const rows = appRows(change).map(
     (r) => `| ${r.symbol} | ${r.action} | ${r.slot.replace("slot ", "")} | ${cell(r.host)} | ${cell(r.detail)} |`,
   );
-  return [title, "", "| | change | slot | host | why |", "|---|---|---|---|---|", ...rows];
+  const lines = [title, "", "| | change | slot | host | why |", "|---|---|---|---|---|"];
+  append(lines, rows);
+  return lines;
 }
 
 /** Table cells cannot hold pipes or newlines; markdown must not be smuggled in from names. */
 function cell(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ").replace(/[<>*_[\]`]/g, "\\$&");
+  return text
+    .replace(/\\/g, "\\\\")
+    .replace(/\|/g, "\\|")
+    .replace(/\r?\n/g, " ")
+    .replace(/[<>*_[\]`]/g, "\\$&");
 }
 
 function code(text: string): string {

@@ -1,4 +1,5 @@
 import type { Plan } from "../model/index.js";
+import { append } from "./compare.js";
 import type { PlanRow, RowSymbol } from "./plan-rows.js";
 import { appRows } from "./plan-rows.js";
 import { formatNoChanges, formatSummary, summarizePlan } from "./plan-summary.js";
@@ -23,14 +24,21 @@ const COLORS: Record<RowSymbol | "warning" | "bold", string> = {
  * env, slot, host and why; unchanged apps only in the summary line.
  */
 export function renderPlanText(plan: Plan, options: RenderTextOptions): string {
-  const paint = (code: keyof typeof COLORS, text: string) => (options.color ? `\x1b[${COLORS[code]}m${text}\x1b[0m` : text);
+  const paint = (code: keyof typeof COLORS, text: string) =>
+    options.color ? `\x1b[${COLORS[code]}m${text}\x1b[0m` : text;
   const lines = [`Plan for ${plan.source.repo} at ${shortSha(plan.source.sha)}`, ""];
   const rows = plan.changes.flatMap(appRows);
   if (rows.length > 0) {
-    lines.push(...layout(rows, paint), "");
+    append(lines, layout(rows, paint));
+    lines.push("");
   }
   if (plan.warnings.length > 0) {
-    lines.push("Warnings:", ...plan.warnings.map((w) => `  ${paint("warning", `! ${w}`)}`), "");
+    lines.push("Warnings:");
+    append(
+      lines,
+      plan.warnings.map((w) => `  ${paint("warning", `! ${w}`)}`),
+    );
+    lines.push("");
   }
   const summary = summarizePlan(plan);
   const noChange = summary.appsChanged + summary.errors === 0;
@@ -40,7 +48,8 @@ export function renderPlanText(plan: Plan, options: RenderTextOptions): string {
 
 function layout(rows: readonly PlanRow[], paint: (code: RowSymbol, text: string) => string): string[] {
   const columns = ["action", "app", "env", "slot", "host"] as const;
-  const widths = columns.map((c) => Math.max(...rows.map((r) => r[c].length)));
+  // No Math.max(...spread): a plan of 10,000 apps has more rows than a call may take arguments.
+  const widths = columns.map((c) => rows.reduce((w, r) => Math.max(w, r[c].length), 0));
   return rows.map((row) => {
     const cells = columns.map((c, i) => row[c].padEnd(widths[i] ?? 0));
     const [action, ...rest] = cells;

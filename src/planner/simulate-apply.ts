@@ -35,7 +35,9 @@ interface Sim {
 export function simulateApply(observed: ObservedState, plan: Plan): ObservedState {
   const sim: Sim = {
     hosts: new Map(),
-    routes: observed.routes ? new Map(observed.routes.routes.map((r) => [routeKey(r.env, r.app), cloneRoute(r)])) : undefined,
+    routes: observed.routes
+      ? new Map(observed.routes.routes.map((r) => [routeKey(r.env, r.app), cloneRoute(r)]))
+      : undefined,
     healthy: new Set(),
     clock: 1,
     sha: plan.source.sha,
@@ -74,25 +76,30 @@ function applyStep(sim: Sim, change: AppChange, step: Step): void {
       addImage(reachable(sim, step.to), step.image);
       return;
     case "start":
-      return start(sim, change, step.container);
+      start(sim, change, step.container);
+      return;
     case "waitHealthy":
       if (container(sim, step.container).state !== "running") throw new Error(`${step.container.name} is not running`);
       sim.healthy.add(`${step.container.host}/${step.container.name}`);
       return;
     case "routeIn":
-      return routeIn(sim, change, step.container);
+      routeIn(sim, change, step.container);
+      return;
     case "routeOut":
       container(sim, step.container);
-      return routeOut(sim, change, step.container);
+      routeOut(sim, change, step.container);
+      return;
     case "drain":
     case "stop":
       if (isRouted(sim, change, step.container)) throw new Error(`${step.container.name} is still routed`);
       if (step.kind === "stop") container(sim, step.container).state = "exited";
       return;
     case "remove":
-      return remove(sim, step.container);
+      remove(sim, step.container);
+      return;
     case "setHostnames":
-      return setHostnames(sim, change, step.hostnames);
+      setHostnames(sim, change, step.hostnames);
+      return;
   }
 }
 

@@ -1,13 +1,12 @@
-import type { AppChange, ChangeKind, SlotChange } from "../model/index.js";
-import { containerName, routeKey } from "../model/index.js";
-import { appSteps, oldRef } from "./app-steps.js";
+import type { AppChange, ChangeKind, ObservedContainer, SlotChange } from "../model/index.js";
+import { appSteps } from "./app-steps.js";
 import type { AppDraft } from "./draft.js";
 import type { PlanContext } from "./plan-context.js";
 
 /** Turns a placed draft into the AppChange the Plan carries. */
 export function toAppChange(ctx: PlanContext, draft: AppDraft, pruneDrainMs: number): AppChange {
   const hostnames = hostnameChange(ctx, draft);
-  const slots = slotChanges(draft);
+  const slots = slotChanges(ctx, draft);
   const change: AppChange = {
     app: draft.app,
     env: draft.env,
@@ -29,25 +28,30 @@ export function toAppChange(ctx: PlanContext, draft: AppDraft, pruneDrainMs: num
 
 function changeKind(draft: AppDraft, slots: readonly SlotChange[], hostnamesChange: boolean): ChangeKind {
   if (!draft.spec) return "delete";
-  if (!draft.exists) return "create";
-  return hostnamesChange || slots.some((s) => s.action !== "keep") ? "update" : "unchanged";
+  // A new app with no replicas and nothing to route has nothing to create.
+  if (!hostnamesChange && slots.every((s) => s.action === "keep")) return "unchanged";
+  return draft.exists ? "update" : "create";
 }
 
-function slotChanges(draft: AppDraft): SlotChange[] {
+function slotChanges(ctx: PlanContext, draft: AppDraft): SlotChange[] {
   const out: SlotChange[] = [];
   for (const s of draft.slots) {
     const host = s.host ?? s.current?.host ?? "";
     const change: SlotChange = { slot: s.slot, action: s.action, host, reasons: s.reasons };
     if (s.action === "keep") change.container = s.current?.name;
-    else if (draft.spec) change.container = containerName(draft.app, draft.env, s.slot, draft.spec.specHash);
-    if (s.action === "replace" && s.current) change.old = { ...oldRef(s.current), specHash: s.current.specHash };
+    else if (draft.spec) change.container = ctx.nameFor(draft.app, draft.env, s.slot, draft.spec.specHash);
+    if (s.action === "replace" && s.current) change.old = oldWithSpec(s.current);
     out.push(change);
   }
   for (const r of draft.retiring) {
-    const old = { ...oldRef(r.container), specHash: r.container.specHash };
+    const old = oldWithSpec(r.container);
     out.push({ slot: r.container.slot, action: "remove", host: r.container.host, old, reasons: [r.reason] });
   }
   return out;
+}
+
+function oldWithSpec(c: ObservedContainer): NonNullable<SlotChange["old"]> {
+  return { host: c.host, id: c.id, name: c.name, slot: c.slot, specHash: c.specHash };
 }
 
 function appReasons(
@@ -55,6 +59,9 @@ function appReasons(
   slots: readonly SlotChange[],
   hostnames: { before: string[]; after: string[] } | undefined,
 ): string[] {
+  if (draft.spec && !hostnames && slots.every((s) => s.reasons.length === 0)) {
+    return slots.length === 0 ? [] : [...draft.reasons];
+  }
   const reasons = new Set(draft.reasons);
   if (draft.spec) for (const s of slots) for (const r of s.reasons) reasons.add(r);
   if (hostnames && draft.spec) reasons.add("hostnames changed");
@@ -63,13 +70,15 @@ function appReasons(
 
 function hostnameChange(ctx: PlanContext, draft: AppDraft): { before: string[]; after: string[] } | undefined {
   if (!ctx.routes) return undefined;
-  const before = ctx.routes.get(routeKey(draft.env, draft.app))?.hostnames ?? [];
+  const before = ctx.routes.get(draft.key)?.hostnames ?? [];
   const after = draft.spec?.hostnames ?? [];
   if (sameMembers(before, after)) return undefined;
   return { before: [...before], after: [...after] };
 }
 
 function sameMembers(a: readonly string[], b: readonly string[]): boolean {
+  // The usual case, unchanged and in the same order, without allocating.
+  if (a.length === b.length && a.every((x, i) => x === b[i])) return true;
   const setA = new Set(a);
   const setB = new Set(b);
   return setA.size === setB.size && [...setB].every((x) => setA.has(x));

@@ -6,11 +6,23 @@
 import { DockhandError } from "../model/index.js";
 import * as D from "./proxy-defaults.js";
 import type { ProxyLog } from "./proxy-log.js";
+import type { CertificateFiles } from "./tls-certificates.js";
 import { BALANCE_STRATEGIES, type BalanceStrategy } from "./upstream-balancer.js";
 
-export interface BuiltinProxyOptions {
-  /** Port 0 picks a free port (start() returns it). */
+export interface ProxyTlsOptions {
+  /** Port 0 picks a free port (start() returns it as tlsPort). */
   listen: { host: string; port: number };
+  /** Chosen by SNI; the first one also serves clients that send no server name. */
+  certificates: CertificateFiles[];
+  /** Answer plain-HTTP requests for served hostnames with a 308 redirect to https. Default false. */
+  redirectHttp?: boolean;
+}
+
+export interface BuiltinProxyOptions {
+  /** Plain HTTP. Port 0 picks a free port (start() returns it). */
+  listen: { host: string; port: number };
+  /** HTTPS as well, when given. */
+  tls?: ProxyTlsOptions;
   log: ProxyLog;
   /** Default "round-robin". */
   strategy?: BalanceStrategy;
@@ -44,7 +56,7 @@ export interface BuiltinProxyOptions {
   maxAttempts?: number;
 }
 
-export type ResolvedProxyOptions = Required<BuiltinProxyOptions>;
+export type ResolvedProxyOptions = Required<Omit<BuiltinProxyOptions, "tls">> & { tls: ProxyTlsOptions | undefined };
 
 function check(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -66,8 +78,15 @@ export function resolveProxyOptions(o: BuiltinProxyOptions): ResolvedProxyOption
     );
   }
   check("listen.port", o.listen.port, 0, 65_535);
+  if (o.tls) {
+    check("tls.listen.port", o.tls.listen.port, 0, 65_535);
+    if (o.tls.certificates.length === 0) {
+      throw new DockhandError("DOCKHAND_E_USAGE", "BuiltinProxy option tls.certificates: expected at least one { certFile, keyFile }");
+    }
+  }
   return {
     listen: o.listen,
+    tls: o.tls,
     log: o.log,
     strategy,
     retryAfterSeconds: check("retryAfterSeconds", o.retryAfterSeconds ?? D.DEFAULT_RETRY_AFTER_SECONDS, 0),

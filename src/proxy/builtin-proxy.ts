@@ -6,15 +6,18 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
+import type { TLSSocket } from "node:tls";
 import type { Duplex } from "node:stream";
 import type { AppRoute, RouteTable } from "../model/index.js";
-import { DockhandError } from "../model/index.js";
+import { DockhandError, routeKey } from "../model/index.js";
 import { type BuiltinProxyOptions, type ResolvedProxyOptions, resolveProxyOptions } from "./builtin-proxy-options.js";
 import { type ForwardContext, requestIdFrom, upstreamRequestHeaders } from "./forward-headers.js";
 import { ForwardedExchange, type ForwardSettings, sendPlain } from "./forward-request.js";
 import { forwardUpgrade, rejectUpgrade, type UpgradeSettings } from "./forward-upgrade.js";
 import { buildHostIndex, type HostIndex, normalizeHost } from "./host-index.js";
+import { closeGracefully, httpsLocation, listenOn } from "./proxy-servers.js";
+import { type CertificateSet, loadCertificates } from "./tls-certificates.js";
 import { UpstreamBalancer } from "./upstream-balancer.js";
 import { UpstreamRegistry } from "./upstream-registry.js";
 
@@ -35,7 +38,12 @@ export class BuiltinProxy {
   private readonly upgradeSettings: UpgradeSettings;
   private index: HostIndex = buildHostIndex(EMPTY);
   private balancers = new Map<AppRoute, UpstreamBalancer>();
-  private server: Server | undefined;
+  private byKey = new Map<string, UpstreamBalancer>();
+  /** The plain HTTP server, then the HTTPS one when TLS is on. */
+  private readonly servers: Server[] = [];
+  private certificates: CertificateSet | undefined;
+  private https: HttpsServer | undefined;
+  private tlsPort = 0;
 
   constructor(options: BuiltinProxyOptions) {
     this.options = resolveProxyOptions(options);
@@ -69,13 +77,15 @@ export class BuiltinProxy {
   setRoutes(table: RouteTable): boolean {
     if (table.version < this.index.version) return false;
     const index = buildHostIndex(table);
-    const previous = new Map<string, UpstreamBalancer>();
-    for (const b of this.balancers.values()) previous.set(`${b.route.env}/${b.route.app}`, b);
     const balancers = new Map<AppRoute, UpstreamBalancer>();
+    const byKey = new Map<string, UpstreamBalancer>();
     for (const route of index.routes) {
-      const before = previous.get(`${route.env}/${route.app}`);
-      balancers.set(route, new UpstreamBalancer(route, before?.cursor ?? 0));
+      const key = routeKey(route.env, route.app);
+      const balancer = new UpstreamBalancer(route, this.byKey.get(key)?.cursor ?? 0);
+      balancers.set(route, balancer);
+      byKey.set(key, balancer);
     }
+    this.byKey = byKey;
     this.index = index;
     this.balancers = balancers;
     this.registry.retain(index.routes.flatMap((r) => r.upstreams));
@@ -89,42 +99,69 @@ export class BuiltinProxy {
     return this.registry.inFlightOf(container);
   }
 
-  async start(): Promise<{ port: number }> {
-    if (this.server) throw new DockhandError("DOCKHAND_E_USAGE", "BuiltinProxy.start(): the proxy is already started");
+  /** Listen on `listen` (and `tls.listen`); resolves with the ports, useful when 0 was asked. */
+  async start(): Promise<{ port: number; tlsPort?: number }> {
+    if (this.servers.length > 0) throw new DockhandError("DOCKHAND_E_USAGE", "BuiltinProxy.start(): the proxy is already started");
     const o = this.options;
-    const server = createServer({ noDelay: true, requestTimeout: o.clientRequestTimeoutMs }, (req, res) =>
-      this.handle(req, res),
-    );
-    server.keepAliveTimeout = o.clientKeepAliveMs;
-    server.headersTimeout = o.clientHeadersTimeoutMs;
-    server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(req, socket, head));
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(o.listen.port, o.listen.host, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-    this.server = server;
-    const port = (server.address() as AddressInfo).port;
-    o.log.info({ host: o.listen.host, port }, "proxy listening");
-    return { port };
+    try {
+      const port = await listenOn(this.track(createServer(this.serverOptions(), this.onRequest)), o.listen);
+      o.log.info({ host: o.listen.host, port }, "proxy listening");
+      if (!o.tls) return { port };
+      this.certificates = await loadCertificates(o.tls.certificates);
+      const https = createHttpsServer(
+        {
+          ...this.serverOptions(),
+          ...this.certificates.fallback,
+          SNICallback: (name, done) => done(null, this.certificates?.contextFor(name)),
+        },
+        this.onRequest,
+      );
+      https.on("tlsClientError", (err) => o.log.debug({ err: err.message }, "TLS handshake failed"));
+      this.https = https;
+      const tlsPort = await listenOn(this.track(https), o.tls.listen);
+      this.tlsPort = tlsPort;
+      o.log.info({ host: o.tls.listen.host, port: tlsPort, names: this.certificates.names }, "proxy listening for TLS");
+      return { port, tlsPort };
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  /** Read the certificate files again (after a renewal); new connections get the new certificates. */
+  async reloadCertificates(): Promise<void> {
+    if (!this.options.tls) return;
+    const certificates = await loadCertificates(this.options.tls.certificates);
+    this.certificates = certificates;
+    this.https?.setSecureContext({ ...certificates.fallback });
   }
 
   /** Stop accepting, let in-flight requests finish for up to stopGraceMs, then cut what is left. */
   async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    const grace = this.options.stopGraceMs;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
+    const servers = this.servers.splice(0);
+    this.https = undefined;
+    if (servers.length === 0) return;
     for (const socket of this.upgradeSettings.sockets) socket.destroy();
-    const cut = setTimeout(() => server.closeAllConnections(), grace);
-    await closed;
-    clearTimeout(cut);
-    await this.registry.close(grace);
+    await Promise.all(servers.map((server) => closeGracefully(server, this.options.stopGraceMs)));
+    await this.registry.close(this.options.stopGraceMs);
   }
+
+  private track<S extends Server>(server: S): S {
+    server.keepAliveTimeout = this.options.clientKeepAliveMs;
+    server.headersTimeout = this.options.clientHeadersTimeoutMs;
+    server.on("upgrade", this.onUpgrade);
+    this.servers.push(server);
+    return server;
+  }
+
+  private serverOptions() {
+    return { noDelay: true, requestTimeout: this.options.clientRequestTimeoutMs };
+  }
+
+  private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => this.handle(req, res);
+
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void =>
+    this.handleUpgrade(req, socket, head);
 
   private resolve(req: IncomingMessage): Resolution {
     const host = normalizeHost(req.headers.host);
@@ -134,11 +171,16 @@ export class BuiltinProxy {
     return balancer.active.length === 0 ? { kind: "unavailable", route } : { kind: "ok", balancer };
   }
 
+  /** The balancer of the same app in the table served now (the table may have been swapped since). */
+  private currentBalancer(route: AppRoute): UpstreamBalancer | undefined {
+    return this.balancers.get(route) ?? this.byKey.get(routeKey(route.env, route.app));
+  }
+
   private context(req: IncomingMessage, requestId: string): ForwardContext {
     const remote = req.socket.remoteAddress;
     return {
       remoteAddress: remote?.startsWith("::ffff:") ? remote.slice(7) : remote,
-      proto: "http",
+      proto: (req.socket as TLSSocket).encrypted ? "https" : "http",
       host: req.headers.host ?? "",
       requestId,
     };
@@ -150,6 +192,9 @@ export class BuiltinProxy {
     const found = this.resolve(req);
     if (found.kind === "unknown") {
       sendPlain(res, 404, "no app is served at this hostname", idHeader);
+    } else if (this.mustRedirect(req)) {
+      const location = httpsLocation(req.headers.host ?? "", req.url ?? "/", this.tlsPort);
+      sendPlain(res, 308, `moved to ${location}`, { ...idHeader, location });
     } else if (found.kind === "unavailable") {
       this.unavailable(res, found.route, idHeader);
     } else if (!req.url?.startsWith("/")) {
@@ -159,7 +204,9 @@ export class BuiltinProxy {
       sendPlain(res, 413, limit, { ...idHeader, connection: "close" });
     } else {
       const headers = upstreamRequestHeaders(req.rawHeaders, this.context(req, requestId));
-      const exchange = new ForwardedExchange(req, res, found.balancer, headers, requestId, this.forwardSettings);
+      const key = found.balancer.route;
+      const current = () => this.currentBalancer(key);
+      const exchange = new ForwardedExchange(req, res, current, headers, requestId, this.forwardSettings);
       if (!exchange.send()) this.unavailable(res, found.balancer.route, idHeader);
     }
   }
@@ -169,6 +216,10 @@ export class BuiltinProxy {
       ...headers,
       "retry-after": String(this.options.retryAfterSeconds),
     });
+  }
+
+  private mustRedirect(req: IncomingMessage): boolean {
+    return this.options.tls?.redirectHttp === true && !(req.socket as TLSSocket).encrypted;
   }
 
   private bodyTooLarge(req: IncomingMessage): boolean {
@@ -181,6 +232,9 @@ export class BuiltinProxy {
     const found = this.resolve(req);
     if (found.kind === "unknown") {
       rejectUpgrade(socket, 404, "Not Found");
+    } else if (this.mustRedirect(req)) {
+      const location = httpsLocation(req.headers.host ?? "", req.url ?? "/", this.tlsPort);
+      rejectUpgrade(socket, 308, "Permanent Redirect", { Location: location });
     } else if (found.kind === "unavailable") {
       rejectUpgrade(socket, 503, "Service Unavailable", { "Retry-After": String(this.options.retryAfterSeconds) });
     } else {

@@ -131,7 +131,8 @@ export class ForwardedExchange implements Dispatcher.DispatchHandler {
   constructor(
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
-    private readonly balancer: UpstreamBalancer,
+    /** The route's balancer now: a retry after a route swap goes to the upstreams active then. */
+    private readonly balancer: () => UpstreamBalancer | undefined,
     private readonly headers: string[],
     private readonly requestId: string,
     private readonly settings: ForwardSettings,
@@ -147,7 +148,7 @@ export class ForwardedExchange implements Dispatcher.DispatchHandler {
   /** Returns false when no active upstream was there to try. */
   send(): boolean {
     const s = this.settings;
-    const upstream = this.balancer.pick(s.strategy, s.registry, this.tried);
+    const upstream = this.balancer()?.pick(s.strategy, s.registry, this.tried);
     if (upstream === undefined) return false;
     this.upstream = upstream;
     this.started = false;

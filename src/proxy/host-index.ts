@@ -14,6 +14,14 @@ export interface HostIndex {
   readonly problems: readonly string[];
   /** `host` is already normalised (see normalizeHost). */
   lookup(host: string): AppRoute | undefined;
+  /** The hostnames a route won (normalised; wildcards as the part after `*.`), for drivers that render configs. */
+  claimsOf(route: AppRoute): HostClaims;
+}
+
+export interface HostClaims {
+  exact: string[];
+  /** `preview.example.com` for `*.preview.example.com`. */
+  wildcardOf: string[];
 }
 
 /**
@@ -55,15 +63,16 @@ export function parseRouteHostname(raw: string): { exact: string } | { wildcardO
   return { problem: `"${raw}" is not a hostname (letters, digits, "-" and "." only; "*." only as the first label)` };
 }
 
-function claim(map: Map<string, AppRoute>, name: string, route: AppRoute, problems: string[], shown: string): void {
+function claim(map: Map<string, AppRoute>, name: string, route: AppRoute, problems: string[], shown: string): boolean {
   const owner = map.get(name);
   if (owner === undefined) {
     map.set(name, route);
-    return;
+    return true;
   }
-  if (owner === route) return;
+  if (owner === route) return false;
   const ownerKey = routeKey(owner.env, owner.app);
   problems.push(`${shown} is claimed by ${ownerKey} and ${routeKey(route.env, route.app)}; ${ownerKey} keeps it`);
+  return false;
 }
 
 /** Routes are taken in `env/app` order so a hostname claimed twice goes to the same app in every process. */
@@ -72,13 +81,19 @@ export function buildHostIndex(table: RouteTable): HostIndex {
   const exact = new Map<string, AppRoute>();
   const wildcard = new Map<string, AppRoute>();
   const problems: string[] = [];
+  const claims = new Map<AppRoute, HostClaims>();
   for (const route of routes) {
+    const won: HostClaims = { exact: [], wildcardOf: [] };
+    claims.set(route, won);
     for (const hostname of route.hostnames) {
       const parsed = parseRouteHostname(hostname);
       const where = routeKey(route.env, route.app);
       if ("problem" in parsed) problems.push(`${where}: ${parsed.problem}`);
-      else if ("exact" in parsed) claim(exact, parsed.exact, route, problems, parsed.exact);
-      else claim(wildcard, parsed.wildcardOf, route, problems, `*.${parsed.wildcardOf}`);
+      else if ("exact" in parsed) {
+        if (claim(exact, parsed.exact, route, problems, parsed.exact)) won.exact.push(parsed.exact);
+      } else if (claim(wildcard, parsed.wildcardOf, route, problems, `*.${parsed.wildcardOf}`)) {
+        won.wildcardOf.push(parsed.wildcardOf);
+      }
     }
   }
   return {
@@ -90,6 +105,9 @@ export function buildHostIndex(table: RouteTable): HostIndex {
       if (hit !== undefined || wildcard.size === 0) return hit;
       const dot = host.indexOf(".");
       return dot > 0 ? wildcard.get(host.slice(dot + 1)) : undefined;
+    },
+    claimsOf(route: AppRoute): HostClaims {
+      return claims.get(route) ?? { exact: [], wildcardOf: [] };
     },
   };
 }

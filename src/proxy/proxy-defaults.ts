@@ -44,3 +44,6 @@ export const DEFAULT_EJECT_FOR_MS = 10_000;
 
 /** How many different upstreams one request may be tried on when connections are refused. */
 export const DEFAULT_MAX_ATTEMPTS = 3;
+
+/** How long the nginx and Caddy drivers wait for a new route table to be served before they report a failure. */
+export const DEFAULT_RELOAD_TIMEOUT_MS = 10_000;

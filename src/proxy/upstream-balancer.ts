@@ -43,12 +43,17 @@ export class UpstreamBalancer {
   pick(strategy: BalanceStrategy, view: UpstreamView, exclude?: ReadonlySet<string>): Upstream | undefined {
     const candidates = exclude && exclude.size > 0 ? this.active.filter((u) => !exclude.has(originOf(u))) : this.active;
     if (candidates.length === 0) return undefined;
-    const healthy = candidates.filter((u) => !view.isEjected(u));
-    const pool = healthy.length > 0 ? healthy : candidates;
+    // The common case, nothing ejected, allocates nothing.
+    const pool = candidates.some((u) => view.isEjected(u)) ? healthyOrAll(candidates, view) : candidates;
     const start = this.next++;
     if (strategy === "round-robin" || pool.length === 1) return pool[start % pool.length];
     return leastInFlight(pool, view, start);
   }
+}
+
+function healthyOrAll(candidates: readonly Upstream[], view: UpstreamView): readonly Upstream[] {
+  const healthy = candidates.filter((u) => !view.isEjected(u));
+  return healthy.length > 0 ? healthy : candidates;
 }
 
 /** Fewest in-flight requests; ties go round robin so equal upstreams share the load. */

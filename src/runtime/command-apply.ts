@@ -1,20 +1,24 @@
 import pino from "pino";
 import { createDockerHosts } from "../docker/index.js";
 import { type DeployOutcome, planHasChanges } from "../model/index.js";
+import { renderPlanText } from "../planner/index.js";
 import { RedisRouteStore } from "../proxy/index.js";
 import { runSync } from "../worker/run-sync.js";
 import { confirm, err, out, useColor } from "./cli-io.js";
 import { connectRedis } from "./connect-redis.js";
 import type { DockhandEnv } from "./env.js";
-import { type RepoFlags } from "./load-state.js";
+import type { RepoFlags } from "./load-state.js";
 import { openDeployRepo } from "./open-deploy-repo.js";
-import { renderPlanText } from "../planner/index.js";
 import { redisFor, redisPrefix, routesSnapshotFile } from "./redis-for.js";
 
 /** Plans, shows the plan, and (with --yes or a "y") applies it, printing each step as it goes. */
 export async function commandApply(env: DockhandEnv, flags: RepoFlags & { yes?: boolean }): Promise<number> {
   const redis = await redisFor(env);
-  const routes = new RedisRouteStore({ redis: connectRedis(redis.url), prefix: redisPrefix(env), snapshotFile: routesSnapshotFile(env) });
+  const routes = new RedisRouteStore({
+    redis: connectRedis(redis.url),
+    prefix: redisPrefix(env),
+    snapshotFile: routesSnapshotFile(env),
+  });
   const log = pino({ level: env.logLevel === "info" ? "warn" : env.logLevel }, pino.destination(2));
   try {
     const outcome = await runSync(

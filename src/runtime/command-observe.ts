@@ -13,7 +13,9 @@ export async function commandObserve(env: DockhandEnv, flags: RepoFlags & { json
     out(`${host.name}: ${host.reachable ? `${host.containers.length} containers` : `unreachable (${host.error})`}`);
     for (const c of host.containers) {
       const port = c.hostPort === undefined ? "" : ` :${c.hostPort}`;
-      out(`  ${c.name}  ${c.state}${c.health === "none" ? "" : `/${c.health}`}${port}  commit ${c.commit.slice(0, 12)}`);
+      out(
+        `  ${c.name}  ${c.state}${c.health === "none" ? "" : `/${c.health}`}${port}  commit ${c.commit.slice(0, 12)}`,
+      );
     }
   }
   return 0;

@@ -1,5 +1,5 @@
-import type { DockhandEnv } from "./env.js";
 import { out } from "./cli-io.js";
+import type { DockhandEnv } from "./env.js";
 import { loadDesired, type RepoFlags } from "./load-state.js";
 
 export async function commandValidate(env: DockhandEnv, flags: RepoFlags): Promise<number> {

@@ -51,9 +51,10 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): DockhandEnv {
 
 /** `owner/name` of a GitHub URL (https or ssh), else undefined. */
 export function githubRepoOf(url: string): string | undefined {
-  const m = /^(?:https?:\/\/(?:[^@/]+@)?github\.com\/|git@github\.com:|ssh:\/\/git@github\.com\/)([^/]+)\/([^/]+?)(?:\.git)?\/?$/.exec(
-    url,
-  );
+  const m =
+    /^(?:https?:\/\/(?:[^@/]+@)?github\.com\/|git@github\.com:|ssh:\/\/git@github\.com\/)([^/]+)\/([^/]+?)(?:\.git)?\/?$/.exec(
+      url,
+    );
   return m ? `${m[1]}/${m[2]}` : undefined;
 }
 

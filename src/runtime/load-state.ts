@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { parseDeployRepo } from "../config/index.js";
 import { createDockerHosts } from "../docker/index.js";
-import { DockhandError, type DesiredState, type ObservedState, type RepoPort } from "../model/index.js";
+import { type DesiredState, DockhandError, type ObservedState, type RepoPort } from "../model/index.js";
 import type { DockhandEnv } from "./env.js";
 import { openDeployRepo } from "./open-deploy-repo.js";
 
@@ -10,19 +10,30 @@ export interface RepoFlags {
   ref?: string;
 }
 
-export async function loadDesired(env: DockhandEnv, flags: RepoFlags): Promise<{ repo: RepoPort; desired: DesiredState }> {
+export async function loadDesired(
+  env: DockhandEnv,
+  flags: RepoFlags,
+): Promise<{ repo: RepoPort; desired: DesiredState }> {
   const repo = await openDeployRepo(env, flags);
   const desired = parseDeployRepo(await repo.snapshot(flags.ref));
   return { repo, desired };
 }
 
 /** What runs on the hosts, or (with `--observed FILE`) what a file says ran, so a plan needs no engine. */
-export async function loadObserved(env: DockhandEnv, desired: DesiredState, observedFile?: string): Promise<ObservedState> {
+export async function loadObserved(
+  env: DockhandEnv,
+  desired: DesiredState,
+  observedFile?: string,
+): Promise<ObservedState> {
   if (observedFile) {
     try {
       return JSON.parse(await readFile(observedFile, "utf8")) as ObservedState;
     } catch (cause) {
-      throw new DockhandError("DOCKHAND_E_USAGE", `--observed ${observedFile}: not a readable observed-state JSON file (write one with "dockhand observe --json")`, { cause });
+      throw new DockhandError(
+        "DOCKHAND_E_USAGE",
+        `--observed ${observedFile}: not a readable observed-state JSON file (write one with "dockhand observe --json")`,
+        { cause },
+      );
     }
   }
   const docker = createDockerHosts(desired.hosts);

@@ -29,16 +29,26 @@ export async function ensurePrivateRedis(stateDir: string): Promise<PrivateRedis
   const child = spawn(
     "redis-server",
     [
-      "--port", "0",
-      "--unixsocket", socket,
-      "--unixsocketperm", "700",
-      "--dir", dir,
-      "--appendonly", "yes",
-      "--pidfile", join(dir, "redis.pid"),
-      "--daemonize", "no",
-      "--save", "",
+      "--port",
+      "0",
+      "--unixsocket",
+      socket,
+      "--unixsocketperm",
+      "700",
+      "--dir",
+      dir,
+      "--appendonly",
+      "yes",
+      "--pidfile",
+      join(dir, "redis.pid"),
+      "--daemonize",
+      "no",
+      "--save",
+      "",
     ],
-    { stdio: ["ignore", "ignore", "pipe"], detached: false },
+    // Its own process group: a Ctrl-C in the terminal (SIGINT to the whole group) must not
+    // kill Redis before dockhand has closed its connections; dockhand stops it last.
+    { stdio: ["ignore", "ignore", "pipe"], detached: true },
   );
   let failure = "";
   child.stderr.on("data", (chunk) => {

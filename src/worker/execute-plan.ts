@@ -3,9 +3,9 @@ import {
   type AppOutcome,
   type DeployOutcome,
   type ObservedState,
+  type Plan,
   routeKey,
   summariseOutcome,
-  type Plan,
 } from "../model/index.js";
 import { rollApp } from "./roll-app.js";
 import type { RolloutContext } from "./rollout-context.js";

@@ -39,7 +39,9 @@ export async function rollApp(
     if (change.kind !== "delete") await route.heal(storedRoute);
     for (const group of groupSteps(change.steps)) {
       current = group[0];
-      await Promise.all(group.map((step) => timed(step, change, ctx, () => runStep(step, change.spec, ctx, route, ledger))));
+      await Promise.all(
+        group.map((step) => timed(step, change, ctx, () => runStep(step, change.spec, ctx, route, ledger))),
+      );
     }
     if (change.kind === "delete") await ctx.routes.removeApp(change.env, change.app);
     const status = change.kind === "unchanged" ? "noop" : "succeeded";

@@ -102,7 +102,8 @@ export async function runStep(
       ledger.retired.set(step.container.id, { host: step.container.host, name: step.container.name, stopped: true });
       await docker.stop(step.container.host, step.container.id);
       await route.drop(step.container.name);
-      if (retired === undefined) ctx.log.debug({ container: step.container.name }, "stopped a container that was not routed");
+      if (retired === undefined)
+        ctx.log.debug({ container: step.container.name }, "stopped a container that was not routed");
       return;
     }
     case "remove":

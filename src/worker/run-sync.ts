@@ -58,7 +58,7 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
   try {
     const observed = await docker.observe(deps.instance);
     observed.routes = await deps.routes.load();
-    const plan = makePlan(desired, observed, { instance: deps.instance });
+    const plan = makePlan(desired, observed, { instance: deps.instance, envs: [job.env] });
     if (deps.approve && !(await deps.approve(plan, desired))) {
       log.info("plan not approved; nothing applied");
       return { sha, status: "noop", apps: [], declined: true };

@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { DockhandError, type DeployOutcome, QUEUE_NAMES, type SyncJob } from "../model/index.js";
+import { type DeployOutcome, DockhandError, QUEUE_NAMES, type SyncJob } from "../model/index.js";
 import { runSync, type SyncDeps } from "./run-sync.js";
 
 export interface SyncWorkerOptions {

@@ -56,11 +56,15 @@ beforeAll(async () => {
   };
   serve = startDockhand(["serve"], env);
   // The startup sync deploys the seeded repo.
-  await waitFor("the first deploy to serve web and api", async () => {
-    const web = await proxyGet(proxyPort, "web.localhost");
-    const api = await proxyGet(proxyPort, "api.localhost");
-    return web.status === 200 && api.status === 200 && (await running("web")).length === 3;
-  }, { timeoutMs: 120_000 });
+  await waitFor(
+    "the first deploy to serve web and api",
+    async () => {
+      const web = await proxyGet(proxyPort, "web.localhost");
+      const api = await proxyGet(proxyPort, "api.localhost");
+      return web.status === 200 && api.status === 200 && (await running("web")).length === 3;
+    },
+    { timeoutMs: 120_000 },
+  );
 });
 
 afterAll(async () => {
@@ -84,13 +88,22 @@ describe("a push deploys onto two real Docker hosts behind the built-in proxy", 
     const webBefore = (await running("web")).map((c) => c.id);
     repo.edit("services/web/www/index.html", () => "<h1>Hello again</h1>\n");
     const sha = repo.push("new page text");
-    const answer = await deliver(`http://127.0.0.1:${httpPort}/webhooks/github`, "push", pushPayload(GITHUB_REPO, "refs/heads/main", sha), SECRET);
+    const answer = await deliver(
+      `http://127.0.0.1:${httpPort}/webhooks/github`,
+      "push",
+      pushPayload(GITHUB_REPO, "refs/heads/main", sha),
+      SECRET,
+    );
     expect(answer.status).toBe(202);
 
-    await waitFor("all web replicas to run the new commit", async () => {
-      const web = await running("web");
-      return web.length === 3 && web.every((c) => c.commit === sha);
-    }, { timeoutMs: 120_000 });
+    await waitFor(
+      "all web replicas to run the new commit",
+      async () => {
+        const web = await running("web");
+        return web.length === 3 && web.every((c) => c.commit === sha);
+      },
+      { timeoutMs: 120_000 },
+    );
     expect(await bodies("web.localhost", 9)).toEqual(Array(9).fill("<h1>Hello again</h1>"));
     const web = await running("web");
     expect(new Set(web.map((c) => c.host))).toEqual(new Set(["alpha", "beta"]));
@@ -106,15 +119,28 @@ describe("a push deploys onto two real Docker hosts behind the built-in proxy", 
   });
 
   it("leaves everything running when a push breaks apps/web.yaml, and logs file:line:col and key", async () => {
-    const before = (await docker.observe(instance)).hosts.flatMap((h) => h.containers).map((c) => c.id).sort();
+    const before = (await docker.observe(instance)).hosts
+      .flatMap((h) => h.containers)
+      .map((c) => c.id)
+      .sort();
     repo.edit("apps/web.yaml", (t) => t.replace("replicas: 3", "replicas: three"));
     const sha = repo.push("broken replicas");
-    await deliver(`http://127.0.0.1:${httpPort}/webhooks/github`, "push", pushPayload(GITHUB_REPO, "refs/heads/main", sha), SECRET);
+    await deliver(
+      `http://127.0.0.1:${httpPort}/webhooks/github`,
+      "push",
+      pushPayload(GITHUB_REPO, "refs/heads/main", sha),
+      SECRET,
+    );
     const problem = await waitFor("the config error in the log", () =>
-      serve.logged("deploy repo is invalid").find((l) => String(l.sha ?? "").length > 0 && sha.startsWith(String(l.sha))),
+      serve
+        .logged("deploy repo is invalid")
+        .find((l) => String(l.sha ?? "").length > 0 && sha.startsWith(String(l.sha))),
     );
     expect(String(problem.issue)).toMatch(/^apps\/web\.yaml:3:11 replicas: /);
-    const after = (await docker.observe(instance)).hosts.flatMap((h) => h.containers).map((c) => c.id).sort();
+    const after = (await docker.observe(instance)).hosts
+      .flatMap((h) => h.containers)
+      .map((c) => c.id)
+      .sort();
     expect(after).toEqual(before);
     expect(await bodies("web.localhost", 3)).toEqual(Array(3).fill("<h1>Hello again</h1>"));
   });

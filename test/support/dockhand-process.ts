@@ -1,5 +1,5 @@
 /**
- * Runs the real `dockhand` CLI (from source, through tsx) as a child process,
+ * Runs the real `dockhand` CLI (bin/dockhand.js, from source) as a child process,
  * as a user would, collecting its JSON log lines.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
@@ -7,7 +7,9 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 
 const ROOT = join(import.meta.dirname, "..", "..");
-const CLI = join(ROOT, "src", "cli.ts");
+// The real entry point, made to run the TypeScript source so tests never see a stale build.
+const BIN = join(ROOT, "bin", "dockhand.js");
+const FROM_SOURCE = { DOCKHAND_FROM_SOURCE: "1" };
 
 export interface CliResult {
   code: number;
@@ -20,8 +22,8 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ["--import", "tsx", CLI, ...args],
-      { cwd: ROOT, env: { ...process.env, NO_COLOR: "1", ...env }, maxBuffer: 32 * 1024 * 1024 },
+      [BIN, ...args],
+      { cwd: ROOT, env: { ...process.env, NO_COLOR: "1", ...FROM_SOURCE, ...env }, maxBuffer: 32 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
         resolve({ code, stdout, stderr });
@@ -40,9 +42,9 @@ export interface DockhandProcess {
 }
 
 export function startDockhand(args: string[], env: Record<string, string | undefined>): DockhandProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
+  const child = spawn(process.execPath, [BIN, ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...FROM_SOURCE, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines: Array<Record<string, unknown>> = [];

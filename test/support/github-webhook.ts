@@ -1,30 +1,20 @@
 /**
- * Real GitHub webhook payloads (@octokit/webhooks-examples), adapted to a test's
- * repository and signed like GitHub signs them.
+ * Deliveries the way GitHub makes them: a real example payload, adapted to a
+ * test's repository, signed over the exact body and POSTed to a receiver.
  */
-import { createHmac, randomUUID } from "node:crypto";
-import { createRequire } from "node:module";
+import { randomUUID } from "node:crypto";
+import { exampleOf, sign } from "./github-examples.js";
 
-interface ExampleGroup {
-  name: string;
-  examples: Array<Record<string, unknown>>;
-}
-
-const require = createRequire(import.meta.url);
-const groups = require("@octokit/webhooks-examples") as ExampleGroup[];
-
-/** A deep copy of the first real example of `event` that satisfies `pick`. */
-export function examplePayload(event: string, pick: (p: Record<string, unknown>) => boolean = () => true): Record<string, any> {
-  const group = groups.find((g) => g.name === event);
-  const found = group?.examples.find(pick);
-  if (!found) throw new Error(`no example payload for ${event}`);
-  return structuredClone(found) as Record<string, any>;
+interface PushPayload extends Record<string, unknown> {
+  ref: string;
+  after: string;
+  repository: { full_name: string; name: string; owner: { login: string; name?: string } };
 }
 
 /** A real push payload, pointed at `fullName`, `ref` and `after`. */
-export function pushPayload(fullName: string, ref: string, after: string): Record<string, any> {
-  const payload = examplePayload("push", (p) => !(p as { deleted?: boolean }).deleted);
-  const [owner, name] = fullName.split("/");
+export function pushPayload(fullName: string, ref: string, after: string): PushPayload {
+  const payload = exampleOf("push", (p) => !p.deleted) as PushPayload;
+  const [owner = "", name = ""] = fullName.split("/");
   payload.ref = ref;
   payload.after = after;
   payload.repository.full_name = fullName;
@@ -34,11 +24,7 @@ export function pushPayload(fullName: string, ref: string, after: string): Recor
   return payload;
 }
 
-export function sign(secret: string, body: string): string {
-  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-}
-
-/** POSTs a signed delivery the way GitHub does; returns status and body. */
+/** POSTs a signed delivery; returns status and body. */
 export async function deliver(
   url: string,
   event: string,

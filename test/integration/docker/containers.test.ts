@@ -30,7 +30,9 @@ describe.each(hostSpecs.map((h) => [h.name, h.address] as const))("containers on
     expect(info.HostConfig.RestartPolicy?.Name).toBe("unless-stopped");
     expect(info.NetworkSettings.Ports[`${APP_PORT}/tcp`]?.[0]?.HostIp).toBe(address);
     const body = await waitFor("the app to answer", async () => {
-      const res = await fetch(`http://${address}:${started.hostPort}/healthz`).catch(() => undefined);
+      // A timeout per try: Node 20's fetch can hang on a connection the engine's port proxy resets at start.
+      const url = `http://${address}:${started.hostPort}/healthz`;
+      const res = await fetch(url, { signal: AbortSignal.timeout(1_000) }).catch(() => undefined);
       return res?.ok ? res.text() : undefined;
     });
     expect(body).toBe("ok\n");

@@ -19,15 +19,17 @@ export const APP_PORT = 8080;
 
 /**
  * The app under test. MODE steers it: `serve` (default), `slow` (listen after
- * DELAY seconds), `exit` (fail at boot with code 3). It writes to both stdout
+ * DELAY seconds), `exit` (fail with code 3, after DELAY seconds). It writes to both stdout
  * and stderr so log demultiplexing is exercised.
  */
 const ENTRYPOINT = `#!/bin/sh
 echo "starting in mode \${MODE:-serve}"
 case "\${MODE:-serve}" in
-  exit) echo "fatal: cannot start" >&2; exit 3 ;;
+  exit) sleep "\${DELAY:-0}"; echo "fatal: cannot start" >&2; exit 3 ;;
   slow) sleep "\${DELAY:-1}" ;;
 esac
+# The engine reads stdout and stderr separately; a pause keeps their order in the log certain.
+sleep 0.1
 echo "listening on ${APP_PORT}" >&2
 exec httpd -f -p ${APP_PORT} -h /www
 `;
@@ -124,9 +126,12 @@ export async function cleanupRun(runId: string): Promise<void> {
     const images = await docker.listImages({ filters: { label: [`${RUN_LABEL}=${runId}`] } });
     // Children first: an image another one is built FROM cannot go before it.
     for (const image of images.sort((a, b) => b.Created - a.Created)) {
-      for (const tag of image.RepoTags ?? []) {
+      const tags = (image.RepoTags ?? []).filter((tag) => !tag.includes("<none>"));
+      for (const tag of tags) {
         if (tag.includes(runId)) await docker.getImage(tag).remove({ force: true });
       }
+      // A failed build leaves its last good step behind, untagged but labelled.
+      if (tags.length === 0) await docker.getImage(image.Id).remove({ force: true });
     }
   }
 }

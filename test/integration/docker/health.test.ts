@@ -47,7 +47,7 @@ describe.each(hostSpecs.map((h) => [h.name, h.address] as const))("waitHealthy o
   it("waits for the HTTP health path of a slow starter", async () => {
     const started = await hosts.run(host, appSpec(runId, image, { environment: { MODE: "slow", DELAY: "1" } }));
     await hosts.waitHealthy(host, started.id, APP_PORT, http("/healthz"));
-    const res = await fetch(`http://${address}:${started.hostPort}/healthz`);
+    const res = await fetch(`http://${address}:${started.hostPort}/healthz`, { signal: AbortSignal.timeout(5_000) });
     expect(res.status).toBe(200);
   });
 
@@ -55,7 +55,7 @@ describe.each(hostSpecs.map((h) => [h.name, h.address] as const))("waitHealthy o
     const started = await hosts.run(host, appSpec(runId, image, { environment: { MODE: "slow", DELAY: "1" } }));
     await hosts.waitHealthy(host, started.id, APP_PORT, tcp());
     // Healthy means the app itself accepts: the very next request must be served.
-    const res = await fetch(`http://${address}:${started.hostPort}/index.html`);
+    const res = await fetch(`http://${address}:${started.hostPort}/index.html`, { signal: AbortSignal.timeout(5_000) });
     expect(res.status).toBe(200);
   });
 
@@ -70,7 +70,10 @@ describe.each(hostSpecs.map((h) => [h.name, h.address] as const))("waitHealthy o
   });
 
   it("fails early with the exit code and the log tail when the container exits", async () => {
-    const started = await hosts.run(host, appSpec(runId, image, { app: "crasher", environment: { MODE: "exit" } }));
+    const started = await hosts.run(
+      host,
+      appSpec(runId, image, { app: "crasher", environment: { MODE: "exit", DELAY: "0.5" } }),
+    );
     const err = await rolloutFailure(hosts.waitHealthy(host, started.id, APP_PORT, http("/healthz", 30_000)));
     expect(err).toMatchObject({ code: "DOCKHAND_E_HEALTH", app: "crasher", step: "waitHealthy" });
     expect(err.message).toMatch(

@@ -134,7 +134,9 @@ describe("DockerHosts.observe", () => {
 
   it("publishes the app's port so it answers on the host's address", async () => {
     const alpha = testbedHosts()[0]!;
-    const res = await fetch(`http://${alpha.address}:${ours.alpha!.hostPort}/index.html`);
+    const res = await fetch(`http://${alpha.address}:${ours.alpha!.hostPort}/index.html`, {
+      signal: AbortSignal.timeout(5_000),
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toContain("hello from dockhand tests");
     expect(await hosts.hostPort("alpha", ours.alpha!.id, APP_PORT)).toBe(ours.alpha!.hostPort);

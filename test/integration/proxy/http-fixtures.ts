@@ -21,11 +21,16 @@ export interface TestUpstream {
   seen: Array<{ method: string; url: string; headers: IncomingHttpHeaders }>;
   /** TCP connections accepted. */
   connections: number;
+  /** Requests being answered right now. */
+  active: number;
   /** Requests held by /slow or /stream, waiting for release(). */
   held(key: string): boolean;
   release(key: string): void;
   upstream(state?: UpstreamState): Upstream;
+  /** Cut every connection and close. */
   close(): Promise<void>;
+  /** Stop like an app on SIGTERM: refuse new connections, close idle ones, finish the busy ones. */
+  stop(): Promise<void>;
 }
 
 export async function startUpstream(name: string): Promise<TestUpstream> {
@@ -41,6 +46,7 @@ export async function startUpstream(name: string): Promise<TestUpstream> {
     port: 0,
     seen: [],
     connections: 0,
+    active: 0,
     held: (key) => heldKeys.has(key),
     release: (key) => {
       heldKeys.delete(key);
@@ -49,8 +55,11 @@ export async function startUpstream(name: string): Promise<TestUpstream> {
     },
     upstream: (state = "active") => ({ host: "alpha", address: "127.0.0.1", port: self.port, container: name, state }),
     close: () => closeServer(server),
+    stop: () => stopServer(server),
   };
   const server = createServer(async (req, res) => {
+    self.active++;
+    res.once("close", () => self.active--);
     const url = new URL(req.url ?? "/", "http://x");
     self.seen.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers });
     const release = url.searchParams.get("release");
@@ -93,6 +102,12 @@ function listen(server: Server | import("node:net").Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
 }
 
+function stopServer(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  return closed;
+}
+
 function closeServer(server: Server): Promise<void> {
   server.closeAllConnections();
   return new Promise((resolve) => server.close(() => resolve()));
@@ -129,6 +144,9 @@ export interface Reply {
   body: string;
 }
 
+/** A request error on a kept-alive connection the server had closed before answering (RFC 9112 9.3.1). */
+export class StaleConnectionError extends Error {}
+
 /** One request to the proxy with the given Host header; a fresh connection unless `agent` is given. */
 export function send(
   port: number,
@@ -160,7 +178,7 @@ export function send(
         res.on("error", reject);
       },
     );
-    req.on("error", reject);
+    req.on("error", (err) => reject(req.reusedSocket ? new StaleConnectionError(err.message) : err));
     req.end(options.body);
   });
 }

@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { Agent, request } from "undici";
 import { describe, expect, it } from "vitest";
-import { pushToMaster } from "../../unit/webhook/github-examples.js";
+import { pushToMaster } from "../../support/github-examples.js";
 import { githubHeaders, webhookApp } from "../../unit/webhook/webhook-app.js";
 
 const COUNT = 1000;

@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { examplesOf, pushToMaster } from "../../unit/webhook/github-examples.js";
+import { examplesOf, pushToMaster } from "../../support/github-examples.js";
 import { githubHeaders, type WebhookApp, webhookApp } from "../../unit/webhook/webhook-app.js";
 
 const SHA = "6113728f27ae82c7b1a177c8d03f9e96e0adf246";

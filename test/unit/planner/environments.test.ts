@@ -16,7 +16,11 @@ const running = [
 describe("environments", () => {
   it("production and previews plan independently, production first, previews by number", () => {
     const p = plan(desired(hosts, [pr10, bumped(pr4), prod]), observe(hosts, running));
-    expect(p.changes.map((c) => `${c.env} ${c.kind}`)).toEqual(["production unchanged", "pr-4 update", "pr-10 unchanged"]);
+    expect(p.changes.map((c) => `${c.env} ${c.kind}`)).toEqual([
+      "production unchanged",
+      "pr-4 update",
+      "pr-10 unchanged",
+    ]);
     expect(slotsOf(p, "web", "pr-4")).toEqual(["0 replace alpha (image web:1 → web:2)"]);
   });
 

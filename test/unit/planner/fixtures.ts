@@ -161,6 +161,7 @@ export function stepsOf(plan: Plan, name: string, env = "production"): string[] 
 /** `slot action host (reasons)` per slot change, for compact expectations. */
 export function slotsOf(plan: Plan, name: string, env = "production"): string[] {
   return changeOf(plan, name, env).slots.map(
-    (s) => `${s.slot} ${s.action} ${s.old && s.old.host !== s.host ? `${s.old.host}->` : ""}${s.host}${s.reasons.length ? ` (${s.reasons.join(", ")})` : ""}`,
+    (s) =>
+      `${s.slot} ${s.action} ${s.old && s.old.host !== s.host ? `${s.old.host}->` : ""}${s.host}${s.reasons.length ? ` (${s.reasons.join(", ")})` : ""}`,
   );
 }

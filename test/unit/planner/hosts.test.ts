@@ -10,7 +10,10 @@ describe("a host removed from dockhand.yaml", () => {
   const p = plan(desired(hosts, [web]), observe(hosts, running, { extraHosts: ["gamma"] }));
 
   it("has its slots moved to an eligible host", () => {
-    expect(slotsOf(p, "web")).toEqual(["0 keep alpha", "1 replace gamma->beta (host gamma removed from dockhand.yaml)"]);
+    expect(slotsOf(p, "web")).toEqual([
+      "0 keep alpha",
+      "1 replace gamma->beta (host gamma removed from dockhand.yaml)",
+    ]);
   });
 
   it("loses its containers only after their successors serve", () => {
@@ -59,7 +62,9 @@ describe("an unreachable host", () => {
       for (const step of change.steps) expect(JSON.stringify(step)).not.toContain("delta");
     }
     expect(p.changes.map((c) => c.app)).toEqual(["web"]);
-    expect(p.warnings).toContain("app old (production) runs only on unreachable hosts (delta): pruned once they are back");
+    expect(p.warnings).toContain(
+      "app old (production) runs only on unreachable hosts (delta): pruned once they are back",
+    );
   });
 
   it("has its slots placed on reachable hosts while it is down, and the plan says so", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AppSpec, HostSpec, ObservedContainer } from "../../../src/model/index.js";
 import { plan } from "../../../src/planner/index.js";
-import { app, container, desired, host, observe, slotsOf } from "./fixtures.js";
+import { app, container, desired, host, observe, route, slotsOf } from "./fixtures.js";
 
 const other = app("other", { replicas: 3 });
 
@@ -167,26 +167,58 @@ describe("capacity errors", () => {
     );
   });
 
-  it("an app that errors keeps the containers it meant to remove, so their room is not given away", () => {
-    // web scales down (frees 1 on alpha) but must also move a slot off removed host gamma, and cannot:
-    // its scale-down is then not applied, so api cannot take the room it would have freed.
+  it("an app that places slots counts on the room it frees itself, not other apps", () => {
+    // web scales down on alpha (slot 2 goes) and moves slot 1 off removed host gamma: it may use the room
+    // slot 2 leaves. api may not: had web failed, slot 2 would have stayed.
     const hosts = [host("alpha", { capacity: 2 })];
-    const web = app("web", { replicas: 2, placement: { hosts: ["alpha"] } });
+    const web = app("web", { replicas: 2 });
     const running = [container(web, 0, "alpha"), container(web, 2, "alpha"), container(web, 1, "gamma")];
-    const api = app("api", { replicas: 1 });
-    const p = plan(desired(hosts, [web, api]), observe(hosts, running, { extraHosts: ["gamma"] }));
-    expect(p.changes.find((c) => c.app === "web")?.error).toBe(
-      "not enough capacity: wanted 1 new container, free per host: alpha 0",
-    );
+    const p = plan(desired(hosts, [web, app("api")]), observe(hosts, running, { extraHosts: ["gamma"] }));
+    expect(slotsOf(p, "web")).toEqual([
+      "0 keep alpha",
+      "1 replace gamma->alpha (host gamma removed from dockhand.yaml)",
+      "2 remove alpha (scale down to 2 replicas)",
+    ]);
     expect(p.changes.find((c) => c.app === "api")?.error).toBe(
       "not enough capacity: wanted 1 new container, free per host: alpha 0",
     );
   });
 
+  it("an app that cannot fail frees its room for everyone", () => {
+    const hosts = [host("alpha", { capacity: 2 })];
+    const web = app("web", { replicas: 1 });
+    const running = [container(web, 0, "alpha"), container(web, 1, "alpha")];
+    const p = plan(desired(hosts, [web, app("api")]), observe(hosts, running));
+    expect(slotsOf(p, "api")).toEqual(["0 create alpha"]);
+  });
+
+  it("an app that takes another app's hostname is an error while that app keeps it", () => {
+    const hosts = [host("alpha")];
+    const web = app("web", { hostnames: ["www.example.com"] });
+    const routes = [route(app("web", { env: "pr-2" }), ["www.example.com"])];
+    const p = plan(desired(hosts, [web]), observe(hosts, [], { routes }), { envs: ["production"] });
+    expect(p.changes[0]?.error).toBe("hostname www.example.com is served by web (pr-2), which keeps it in this plan");
+  });
+
+  it("an app may take a hostname another app gives up in the same plan", () => {
+    const hosts = [host("alpha")];
+    const api = app("api");
+    const web = app("web", { hostnames: ["www.example.com"] });
+    const routes = [route(api, ["www.example.com"])];
+    const p = plan(desired(hosts, [api, web]), observe(hosts, [container(api, 0, "alpha")], { routes }));
+    expect(p.changes.map((c) => [c.app, c.error, c.hostnames])).toEqual([
+      ["api", undefined, { before: ["www.example.com"], after: [] }],
+      ["web", undefined, { before: [], after: ["www.example.com"] }],
+    ]);
+  });
+
   it("warns about a host that already runs more than its capacity, and places nothing more there", () => {
     const hosts = [host("alpha", { capacity: 1 }), host("beta")];
     const web = app("web", { replicas: 2 });
-    const p = plan(desired(hosts, [web, app("api")]), observe(hosts, [container(web, 0, "alpha"), container(web, 1, "alpha")]));
+    const p = plan(
+      desired(hosts, [web, app("api")]),
+      observe(hosts, [container(web, 0, "alpha"), container(web, 1, "alpha")]),
+    );
     expect(slotsOf(p, "api")).toEqual(["0 create beta"]);
     expect(p.warnings).toEqual(["host alpha keeps 2 managed containers, over its capacity of 1"]);
   });

@@ -24,7 +24,19 @@ describe("planToJson", () => {
   });
 
   it("has every documented key, in order, for every app and slot (null when absent)", () => {
-    const appKeys = ["app", "env", "kind", "reasons", "error", "image", "specHash", "replicas", "hostnames", "slots", "steps"];
+    const appKeys = [
+      "app",
+      "env",
+      "kind",
+      "reasons",
+      "error",
+      "image",
+      "specHash",
+      "replicas",
+      "hostnames",
+      "slots",
+      "steps",
+    ];
     const slotKeys = ["slot", "action", "host", "container", "old", "reasons"];
     expect(Object.keys(json)).toEqual(["version", "source", "summary", "warnings", "apps"]);
     for (const a of json.apps) {
@@ -49,7 +61,9 @@ describe("planToJson", () => {
   ];
   const hosts = [host("alpha"), host("beta")];
   const steps = [
-    ...planToJson(plan(desired(hosts, [built("svc", { replicas: 2 })]), observe(hosts, []))).apps.flatMap((a) => a.steps),
+    ...planToJson(plan(desired(hosts, [built("svc", { replicas: 2 })]), observe(hosts, []))).apps.flatMap(
+      (a) => a.steps,
+    ),
     ...json.apps.flatMap((a) => a.steps),
     ...planToJson(plan(desired(hosts, [app("web")]), observe(hosts, []))).apps.flatMap((a) => a.steps),
   ];

@@ -49,7 +49,13 @@ describe("renderPlanMarkdown", () => {
 
   it("limits the detail to maxApps changed apps and counts the rest", () => {
     const hosts = [host("alpha")];
-    const p = plan(desired(hosts, ["a", "b", "c"].map((n) => app(n))), observe(hosts, []));
+    const p = plan(
+      desired(
+        hosts,
+        ["a", "b", "c"].map((n) => app(n)),
+      ),
+      observe(hosts, []),
+    );
     const md = renderPlanMarkdown(p, { maxApps: 1 });
     expect(md).toContain("#### a · production · create");
     expect(md).not.toContain("#### b");

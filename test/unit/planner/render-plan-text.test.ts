@@ -44,6 +44,22 @@ describe("renderPlanText", () => {
     });
   }
 
+  it("after editing one app of the deploy repo, only that app shows", () => {
+    const hosts = [host("alpha"), host("beta")];
+    const web = app("web", { replicas: 3, hostnames: ["web.localhost"] });
+    const api = app("api", { replicas: 2, hostnames: ["api.localhost"] });
+    const running = [0, 1, 2].map((s) => container(web, s, s % 2 ? "beta" : "alpha"));
+    running.push(container(api, 0, "alpha"), container(api, 1, "beta"));
+    const edited = { ...web, specHash: "web-v1-greeting" };
+    const text = renderPlanText(plan(desired(hosts, [api, edited]), observe(hosts, running)), { color: false });
+    expect(text.split("\n").filter((l) => l.startsWith("  "))).toEqual([
+      "  ~ replace  web  production  slot 0  alpha  spec changed",
+      "  ~ replace  web  production  slot 1  beta   spec changed",
+      "  ~ replace  web  production  slot 2  alpha  spec changed",
+    ]);
+    expect(text).toContain("Plan: 0 to create, 3 to replace, 0 to remove, 1 app unchanged.");
+  });
+
   it("says so when nothing changes", () => {
     const hosts = [host("alpha")];
     const web = app("web");

@@ -19,10 +19,12 @@ export function samplePlan(): Plan {
     container(old, 0, "beta"),
     container(cron, 0, "alpha"),
   ];
-  const want = [bumped(web, 2, { hostnames: ["www.example.com", "example.com"] }), app("api", { replicas: 3 }), big, cron];
+  const want = [
+    bumped(web, 2, { hostnames: ["www.example.com", "example.com"] }),
+    app("api", { replicas: 3 }),
+    big,
+    cron,
+  ];
   const routes = [route(web, ["www.example.com"]), route(old), route(api, []), route(cron, [])];
-  return plan(
-    desired(hosts, want),
-    observe(hosts, running, { extraHosts: ["gamma"], unreachable: ["delta"], routes }),
-  );
+  return plan(desired(hosts, want), observe(hosts, running, { extraHosts: ["gamma"], unreachable: ["delta"], routes }));
 }

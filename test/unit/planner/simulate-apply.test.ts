@@ -15,27 +15,65 @@ const fresh = { host: "alpha", name: "web-production-0-web-v2", slot: 0 };
 const old = { host: "alpha", id: running.id, name: running.name, slot: 0 };
 
 function planOf(steps: Step[], spec = bumped(web)): Plan {
-  return { source: SOURCE, warnings: [], changes: [{ app: "web", env: "production", kind: "update", reasons: [], slots: [], steps, spec }] };
+  return {
+    source: SOURCE,
+    warnings: [],
+    changes: [{ app: "web", env: "production", kind: "update", reasons: [], slots: [], steps, spec }],
+  };
 }
 
 const refusals: Array<{ name: string; steps: Step[]; error: string }> = [
-  { name: "start without the image on the host", steps: [{ kind: "start", container: fresh }], error: "alpha lacks image web:2" },
+  {
+    name: "start without the image on the host",
+    steps: [{ kind: "start", container: fresh }],
+    error: "alpha lacks image web:2",
+  },
   {
     name: "start with a name already in use",
-    steps: [{ kind: "pull", host: "alpha", image: "web:2" }, { kind: "start", container: { ...old } }],
+    steps: [
+      { kind: "pull", host: "alpha", image: "web:2" },
+      { kind: "start", container: { ...old } },
+    ],
     error: `container name ${running.name} already in use on alpha`,
   },
   {
     name: "route in before wait healthy",
-    steps: [{ kind: "pull", host: "alpha", image: "web:2" }, { kind: "start", container: fresh }, { kind: "routeIn", container: fresh }],
+    steps: [
+      { kind: "pull", host: "alpha", image: "web:2" },
+      { kind: "start", container: fresh },
+      { kind: "routeIn", container: fresh },
+    ],
     error: "routed in before waitHealthy",
   },
   { name: "stop a container still routed", steps: [{ kind: "stop", container: old }], error: "is still routed" },
-  { name: "drain a container still routed", steps: [{ kind: "drain", container: old, ms: 1 }], error: "is still routed" },
-  { name: "remove a running container", steps: [{ kind: "routeOut", container: old }, { kind: "remove", container: old }], error: "removed while running" },
-  { name: "act on an unreachable host", steps: [{ kind: "pull", host: "delta", image: "web:2" }], error: "host delta is unreachable" },
-  { name: "ship from a host without the image", steps: [{ kind: "ship", image: "web:2", from: "beta", to: "alpha" }], error: "beta lacks web:2" },
-  { name: "a container that does not exist", steps: [{ kind: "remove", container: { ...old, id: "nope" } }], error: "no container" },
+  {
+    name: "drain a container still routed",
+    steps: [{ kind: "drain", container: old, ms: 1 }],
+    error: "is still routed",
+  },
+  {
+    name: "remove a running container",
+    steps: [
+      { kind: "routeOut", container: old },
+      { kind: "remove", container: old },
+    ],
+    error: "removed while running",
+  },
+  {
+    name: "act on an unreachable host",
+    steps: [{ kind: "pull", host: "delta", image: "web:2" }],
+    error: "host delta is unreachable",
+  },
+  {
+    name: "ship from a host without the image",
+    steps: [{ kind: "ship", image: "web:2", from: "beta", to: "alpha" }],
+    error: "beta lacks web:2",
+  },
+  {
+    name: "a container that does not exist",
+    steps: [{ kind: "remove", container: { ...old, id: "nope" } }],
+    error: "no container",
+  },
 ];
 
 describe("simulateApply", () => {
@@ -58,7 +96,9 @@ describe("simulateApply", () => {
         app: "web",
         env: "production",
         hostnames: ["example.com"],
-        upstreams: [{ host: "alpha", address: "alpha", port: 0, container: "web-production-0-web-v2", state: "active" }],
+        upstreams: [
+          { host: "alpha", address: "alpha", port: 0, container: "web-production-0-web-v2", state: "active" },
+        ],
       },
     ]);
     expect(after.hosts.find((h) => h.name === "delta")?.reachable).toBe(false);

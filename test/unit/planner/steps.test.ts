@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { AppSpec, HostSpec, ObservedContainer } from "../../../src/model/index.js";
+import { plan } from "../../../src/planner/index.js";
 import type { ObserveOptions } from "./fixtures.js";
 import { app, built, bumped, changeOf, container, desired, host, observe, route, stepsOf } from "./fixtures.js";
-import { plan } from "../../../src/planner/index.js";
 
 const hosts = [host("alpha"), host("beta")];
 const web = app("web", { replicas: 2 });
@@ -238,14 +238,19 @@ describe("steps", () => {
   });
 
   it("no hostname step when the route table is unknown", () => {
-    const p = plan(desired(hosts, [app("web", { hostnames: ["x.example.com"] })]), observe(hosts, [container(web, 0, "alpha")]));
+    const p = plan(
+      desired(hosts, [app("web", { hostnames: ["x.example.com"] })]),
+      observe(hosts, [container(web, 0, "alpha")]),
+    );
     expect(changeOf(p, "web").kind).toBe("unchanged");
     expect(changeOf(p, "web").hostnames).toBeUndefined();
   });
 
   it("hostnames in another order are no change", () => {
     const spec = app("web", { hostnames: ["a.example.com", "b.example.com"] });
-    const obs = observe(hosts, [container(spec, 0, "alpha")], { routes: [route(spec, ["b.example.com", "a.example.com"])] });
+    const obs = observe(hosts, [container(spec, 0, "alpha")], {
+      routes: [route(spec, ["b.example.com", "a.example.com"])],
+    });
     expect(changeOf(plan(desired(hosts, [spec]), obs), "web").kind).toBe("unchanged");
   });
 
@@ -253,6 +258,12 @@ describe("steps", () => {
     const p = plan(desired(hosts, [web2]), observe(hosts, [container(web, 0, "alpha"), container(web, 1, "beta")]));
     const slot0 = changeOf(p, "web").slots[0];
     expect(slot0?.container).toBe("web-production-0-web-v2");
-    expect(slot0?.old).toEqual({ host: "alpha", id: "alpha-web-production-0-web-v1", name: n(web, 0), slot: 0, specHash: "web-v1" });
+    expect(slot0?.old).toEqual({
+      host: "alpha",
+      id: "alpha-web-production-0-web-v1",
+      name: n(web, 0),
+      slot: 0,
+      specHash: "web-v1",
+    });
   });
 });

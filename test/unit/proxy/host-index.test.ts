@@ -94,6 +94,14 @@ describe("buildHostIndex", () => {
     ]);
   });
 
+  it("tells each route the hostnames it won, for drivers that render configs", () => {
+    const a = route("api", ["shared.example.com", "*.api.example.com"]);
+    const b = route("web", ["shared.example.com", "www.example.com", "*.api.example.com", "*.web.example.com"]);
+    const idx = buildHostIndex({ version: 1, routes: [b, a] });
+    expect(idx.claimsOf(a)).toEqual({ exact: ["shared.example.com"], wildcardOf: ["api.example.com"] });
+    expect(idx.claimsOf(b)).toEqual({ exact: ["www.example.com"], wildcardOf: ["web.example.com"] });
+  });
+
   it("lets one app list a hostname twice without a problem", () => {
     const idx = buildHostIndex({ version: 1, routes: [route("web", ["a.example.com", "A.example.com"])] });
     expect(idx.problems).toEqual([]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { classifyEvent, type EventContext, type EventDecision } from "../../../src/webhook/classify-event.js";
-import { eventNames, exampleOf, examplesOf, pushToMaster } from "./github-examples.js";
+import { eventNames, exampleOf, examplesOf, pushToMaster } from "../../support/github-examples.js";
 
 // The examples are pushes to Codertocat/Hello-World; the deploy repo here is that one, tracking master.
 const CONTEXT: EventContext = { repository: "Codertocat/Hello-World", branch: "master", delivery: "d-1" };

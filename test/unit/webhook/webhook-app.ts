@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { pino } from "pino";
 import type { SyncJob } from "../../../src/model/jobs.js";
 import { type WebhookOptions, webhookRoutes } from "../../../src/webhook/webhook-routes.js";
-import { sign } from "./github-examples.js";
+import { sign } from "../../support/github-examples.js";
 
 export const SECRET = "s3cr3t-webhook-value";
 export const REPOSITORY = "Codertocat/Hello-World";

@@ -2,7 +2,7 @@ import Fastify from "fastify";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { webhookRoutes } from "../../../src/webhook/webhook-routes.js";
-import { exampleOf, examplesOf, pushToMaster, sign } from "./github-examples.js";
+import { exampleOf, examplesOf, pushToMaster, sign } from "../../support/github-examples.js";
 import { githubHeaders, SECRET, type WebhookApp, webhookApp } from "./webhook-app.js";
 
 const SHA = "6113728f27ae82c7b1a177c8d03f9e96e0adf246";

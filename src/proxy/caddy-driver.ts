@@ -1,0 +1,139 @@
+/**
+ * Serves the route table through a Caddy that dockhand runs itself (issue 5).
+ * Every change is the whole config POSTed to the admin API's /load: Caddy
+ * applies it atomically (new requests see the new routes, open ones finish on
+ * the old within the grace period) or refuses it and keeps the old one.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { request } from "undici";
+import type { RouteTable } from "../model/index.js";
+import { DockhandError } from "../model/index.js";
+import { failure, ManagedProcess } from "./managed-process.js";
+import { waitForVersion } from "./probe-version.js";
+import * as D from "./proxy-defaults.js";
+import type { ProxyLog } from "./proxy-log.js";
+import { type CaddyConfigOptions, renderCaddyConfig } from "./render-caddy-config.js";
+
+export interface CaddyDriverOptions {
+  /** A directory dockhand owns: the initial config and Caddy's data go here. */
+  dir: string;
+  listen: { host: string; port: number };
+  /** Where Caddy's admin API listens; keep it on a loopback address. */
+  admin: { host: string; port: number };
+  log: ProxyLog;
+  /** The caddy binary; default "caddy". */
+  caddy?: string;
+  /** Default DEFAULT_RETRY_AFTER_SECONDS. */
+  retryAfterSeconds?: number;
+  /** Default DEFAULT_RELOAD_TIMEOUT_MS. */
+  reloadTimeoutMs?: number;
+  /** How long open requests may finish on the old config; default DEFAULT_STOP_GRACE_MS. */
+  gracePeriodMs?: number;
+}
+
+export class CaddyDriver {
+  private readonly dir: string;
+  private readonly render: CaddyConfigOptions;
+  private readonly process: ManagedProcess;
+  private version = Number.NEGATIVE_INFINITY;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: CaddyDriverOptions) {
+    this.dir = resolve(options.dir);
+    this.process = new ManagedProcess("caddy", options.log);
+    this.render = {
+      listen: options.listen,
+      admin: options.admin,
+      storageDir: join(this.dir, "data"),
+      retryAfterSeconds: options.retryAfterSeconds ?? D.DEFAULT_RETRY_AFTER_SECONDS,
+      gracePeriodMs: options.gracePeriodMs ?? D.DEFAULT_STOP_GRACE_MS,
+      maxAttempts: D.DEFAULT_MAX_ATTEMPTS,
+      ejectAfterFailures: D.DEFAULT_EJECT_AFTER_FAILURES,
+      ejectForMs: D.DEFAULT_EJECT_FOR_MS,
+    };
+  }
+
+  get routesVersion(): number {
+    return this.version;
+  }
+
+  /** Start Caddy with no routes (everything 404s until setRoutes). */
+  async start(): Promise<{ port: number }> {
+    await mkdir(join(this.dir, "data"), { recursive: true });
+    const file = join(this.dir, "caddy.json");
+    await writeFile(file, JSON.stringify(renderCaddyConfig({ version: 0, routes: [] }, this.render).config, null, 2));
+    // Caddy writes under HOME and the XDG directories; keep all of it in dockhand's directory.
+    const env = { ...process.env, HOME: this.dir, XDG_DATA_HOME: join(this.dir, "data"), XDG_CONFIG_HOME: join(this.dir, "config") };
+    await this.process.start(
+      this.options.caddy ?? "caddy",
+      ["run", "--config", file],
+      () => waitForVersion(this.probeAddress(), 0, this.reloadTimeout()),
+      env,
+    );
+    this.version = 0;
+    this.options.log.info({ listen: this.options.listen, admin: this.options.admin }, "caddy serving");
+    return { port: this.options.listen.port };
+  }
+
+  /** Apply a table (in call order); false when it is older than the one served. Rejects when Caddy refuses it. */
+  setRoutes(table: RouteTable): Promise<boolean> {
+    const next = this.queue.then(() => this.apply(table));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** SIGINT lets Caddy finish open requests (up to the grace period); SIGKILL after that. */
+  async stop(): Promise<void> {
+    await this.process.stop("SIGINT", this.render.gracePeriodMs + 2_000);
+  }
+
+  private async apply(table: RouteTable): Promise<boolean> {
+    if (table.version < this.version) return false;
+    if (!this.process.running) throw new DockhandError("DOCKHAND_E_USAGE", "CaddyDriver.setRoutes(): start() caddy first");
+    const { config, problems } = renderCaddyConfig(table, this.render);
+    for (const problem of problems) this.options.log.warn({ version: table.version, problem }, "route ignored");
+    await this.load(config, `routes version ${table.version}`);
+    await waitForVersion(this.probeAddress(), table.version, this.reloadTimeout());
+    this.version = table.version;
+    this.options.log.debug({ version: table.version }, "caddy loaded routes");
+    return true;
+  }
+
+  /**
+   * POST a whole Caddy config to the admin API's /load. Caddy applies it
+   * atomically or refuses it and keeps the old one; a refusal rejects with
+   * Caddy's own words. `what` names the config in that message.
+   */
+  async load(config: object, what: string): Promise<void> {
+    const admin = this.options.admin;
+    const host = admin.host.includes(":") ? `[${admin.host}]` : admin.host;
+    const res = await request(`http://${host}:${admin.port}/load`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(config),
+    }).catch((err: unknown) => {
+      throw failure(`caddy's admin API at ${host}:${admin.port} did not answer`, (err as Error).message);
+    });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) throw failure(`caddy refused ${what} (the previous config stays)`, caddyError(text));
+  }
+
+  private probeAddress(): { host: string; port: number } {
+    const host = this.options.listen.host;
+    return { host: host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host, port: this.options.listen.port };
+  }
+
+  private reloadTimeout(): number {
+    return this.options.reloadTimeoutMs ?? D.DEFAULT_RELOAD_TIMEOUT_MS;
+  }
+}
+
+function caddyError(text: string): string {
+  try {
+    const parsed = JSON.parse(text) as { error?: unknown };
+    return typeof parsed.error === "string" ? parsed.error : text;
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,116 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { AppRoute } from "../../../src/model/index.js";
+import { DockhandError } from "../../../src/model/index.js";
+import { NginxDriver } from "../../../src/proxy/nginx-driver.js";
+import { closedPort, nameOf, readUntil, send, silentLog, startUpstream, type TestUpstream, upgrade } from "./http-fixtures.js";
+
+let a: TestUpstream;
+let b: TestUpstream;
+let dir: string;
+let driver: NginxDriver | undefined;
+let port = 0;
+
+beforeAll(async () => {
+  [a, b] = await Promise.all([startUpstream("a"), startUpstream("b")]);
+  dir = mkdtempSync(join(tmpdir(), "dockhand-nginx-"));
+});
+afterAll(async () => {
+  await Promise.all([a.close(), b.close()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+afterEach(async () => {
+  await driver?.stop();
+  driver = undefined;
+});
+
+async function startDriver(): Promise<NginxDriver> {
+  port = await closedPort();
+  driver = new NginxDriver({ dir: join(dir, String(port)), listen: { host: "127.0.0.1", port }, log: silentLog });
+  await driver.start();
+  return driver;
+}
+
+function web(upstreams: AppRoute["upstreams"], hostnames = ["www.example.com"]): AppRoute {
+  return { app: "web", env: "production", hostnames, upstreams };
+}
+
+describe("NginxDriver against real nginx", () => {
+  it("starts with no routes and answers 404 for every host", async () => {
+    await startDriver();
+    const reply = await send(port, "www.example.com");
+    expect(reply.status).toBe(404);
+    expect(reply.body).toBe("no app is served at this hostname\n");
+  });
+
+  it("routes by hostname to active upstreams, round robin, with the forwarding headers", async () => {
+    const nginx = await startDriver();
+    expect(await nginx.setRoutes({ version: 1, routes: [web([a.upstream(), b.upstream()])] })).toBe(true);
+    const names = new Set<string>();
+    for (let i = 0; i < 4; i++) names.add(nameOf(await send(port, "www.example.com")));
+    expect([...names].sort()).toEqual(["a", "b"]);
+
+    const reply = await send(port, "WWW.example.com:80", "/p?q=1", { headers: { "x-request-id": "trace-1" } });
+    const seen = JSON.parse(reply.body) as { url: string; headers: Record<string, string> };
+    expect(seen.url).toBe("/p?q=1");
+    expect(seen.headers["x-forwarded-for"]).toBe("127.0.0.1");
+    expect(seen.headers["x-forwarded-proto"]).toBe("http");
+    expect(seen.headers["x-forwarded-host"]).toBe("WWW.example.com:80");
+    expect(seen.headers["x-request-id"]).toBe("trace-1");
+    expect(JSON.parse((await send(port, "www.example.com")).body).headers["x-request-id"]).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it("matches a wildcard hostname for exactly one label, and leaves draining upstreams out", async () => {
+    const nginx = await startDriver();
+    await nginx.setRoutes({ version: 1, routes: [web([a.upstream("draining"), b.upstream()], ["*.preview.example.com"])] });
+    for (let i = 0; i < 3; i++) expect(nameOf(await send(port, "web-pr-1.preview.example.com"))).toBe("b");
+    expect((await send(port, "a.b.preview.example.com")).status).toBe(404);
+    expect((await send(port, "preview.example.com")).status).toBe(404);
+  });
+
+  it("answers 503 with Retry-After when an app has no active upstream", async () => {
+    const nginx = await startDriver();
+    await nginx.setRoutes({ version: 1, routes: [web([a.upstream("draining")])] });
+    const reply = await send(port, "www.example.com");
+    expect(reply.status).toBe(503);
+    expect(reply.headers["retry-after"]).toBe("5");
+    expect(reply.body).toBe("web has no active upstream right now; try again shortly\n");
+  });
+
+  it("keeps the old routes and reports nginx's words when nginx -t fails", async () => {
+    const nginx = await startDriver();
+    await nginx.setRoutes({ version: 1, routes: [web([a.upstream()])] });
+    const broken = { ...b.upstream(), address: "no-such-host.invalid" };
+    const error = await nginx.setRoutes({ version: 2, routes: [web([broken])] }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(DockhandError);
+    expect((error as DockhandError).code).toBe("DOCKHAND_E_PROXY");
+    expect((error as DockhandError).message).toMatch(/^nginx -t rejected routes version 2 \(the previous routes stay\):\n/);
+    expect((error as DockhandError).message).toContain("host not found in upstream");
+    expect(nginx.routesVersion).toBe(1);
+    expect(nameOf(await send(port, "www.example.com"))).toBe("a");
+    expect(readFileSync(join(dir, String(port), "routes.conf"), "utf8")).toContain("routes, version 1.");
+    // A good table after a bad one still applies.
+    expect(await nginx.setRoutes({ version: 3, routes: [web([b.upstream()])] })).toBe(true);
+    expect(nameOf(await send(port, "www.example.com"))).toBe("b");
+  });
+
+  it("ignores a table older than the one it serves", async () => {
+    const nginx = await startDriver();
+    await nginx.setRoutes({ version: 5, routes: [web([a.upstream()])] });
+    expect(await nginx.setRoutes({ version: 4, routes: [web([b.upstream()])] })).toBe(false);
+    expect(nameOf(await send(port, "www.example.com"))).toBe("a");
+  });
+
+  it("proxies WebSocket upgrades", async () => {
+    const nginx = await startDriver();
+    await nginx.setRoutes({ version: 1, routes: [web([a.upstream()], ["chat.example.com"])] });
+    const { socket, head, rest } = await upgrade(port, "chat.example.com");
+    expect(head.split("\r\n")[0]).toBe("HTTP/1.1 101 Switching Protocols");
+    await readUntil(socket, "hello from a\n", rest);
+    socket.write("ping\n");
+    await readUntil(socket, "ping\n");
+    socket.destroy();
+  });
+});
