@@ -153,6 +153,7 @@ function appSpec(name: string, version: number, replicas: number): AppSpec {
     port: 8080,
     hostnames: [`${name}.example.com`],
     environment: { GREETING: "hello" },
+    specFields: { image: `${version}`, port: "8080", "env.GREETING": "hello" },
     health: { path: "/healthz", timeoutMs: 2000, withinMs: 60_000 },
     rollout: { batch: 1, drainMs: 10_000 },
     placement: {},

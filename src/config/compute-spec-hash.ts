@@ -42,3 +42,26 @@ function canonicalise(value: unknown): Json {
 export function computeSpecHash(parts: SpecHashParts): string {
   return createHash("sha256").update(canonicalJson(parts)).digest("hex");
 }
+
+/** Map members are one field each (`env.GREETING`); what is hashed under another name is named here. */
+const FIELD_PREFIX: Record<string, string> = { environment: "env" };
+
+/**
+ * A short digest per field, stored on the container, so a plan can say
+ * `env GREETING changed` while showing no value (secrets stay secret: only a
+ * digest of a digest ever leaves the machine).
+ */
+export function computeSpecFields(parts: SpecHashParts): Record<string, string> {
+  const fields: Record<string, string> = {};
+  const digest = (value: unknown) => createHash("sha256").update(canonicalJson(value)).digest("hex").slice(0, 8);
+  for (const [key, value] of Object.entries(parts)) {
+    if (value === undefined) continue;
+    const prefix = FIELD_PREFIX[key];
+    if (prefix && value !== null && typeof value === "object" && !Array.isArray(value)) {
+      for (const [name, member] of Object.entries(value)) fields[`${prefix}.${name}`] = digest(member);
+    } else {
+      fields[key] = digest(value);
+    }
+  }
+  return fields;
+}

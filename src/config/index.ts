@@ -1,5 +1,5 @@
 export { buildImageTag } from "./build-image-tag.js";
-export { canonicalJson, computeSpecHash, type SpecHashParts } from "./compute-spec-hash.js";
+export { canonicalJson, computeSpecFields, computeSpecHash, type SpecHashParts } from "./compute-spec-hash.js";
 export { DEFAULTS } from "./defaults.js";
 export { type DeployRepoJsonSchemas, deployRepoJsonSchemas } from "./deploy-repo-json-schemas.js";
 export { parseDuration } from "./duration.js";

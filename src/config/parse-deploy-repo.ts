@@ -15,7 +15,7 @@ import { buildImageTag } from "./build-image-tag.js";
 import { checkAcrossFiles } from "./check-across-files.js";
 import { type CheckedAppFile, checkAppFile, isAppFilePath } from "./check-app-file.js";
 import { checkDockhandFile, DOCKHAND_FILE } from "./check-dockhand-file.js";
-import { computeSpecHash } from "./compute-spec-hash.js";
+import { computeSpecFields, computeSpecHash, type SpecHashParts } from "./compute-spec-hash.js";
 import { DEFAULTS } from "./defaults.js";
 import type { DockhandFile } from "./dockhand-schema.js";
 
@@ -80,6 +80,7 @@ function toAppSpec(checked: CheckedAppFile, snapshot: RepoSnapshot): AppSpec {
     contextHash: snapshot.trees[app.build.context] ?? "",
   };
   const image = build ? buildImageTag(app.name, build.contextHash, build.dockerfile) : (app.image ?? "");
+  const specParts: SpecHashParts = { image, port: app.port, environment: app.env };
   const { hosts, labels } = app.placement;
   return {
     name: app.name,
@@ -98,6 +99,7 @@ function toAppSpec(checked: CheckedAppFile, snapshot: RepoSnapshot): AppSpec {
     },
     rollout: { batch: app.rollout.batch, drainMs: app.rollout.drain },
     placement: { ...(hosts ? { hosts } : {}), ...(labels ? { labels } : {}) },
-    specHash: computeSpecHash({ image, port: app.port, environment: app.env }),
+    specHash: computeSpecHash(specParts),
+    specFields: computeSpecFields(specParts),
   };
 }

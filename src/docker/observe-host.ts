@@ -5,7 +5,7 @@
  */
 import type Docker from "dockerode";
 import type { ContainerHealth, ContainerState, LineSink, ObservedContainer, ObservedHost } from "../model/index.js";
-import { LABELS } from "../model/index.js";
+import { decodeSpecFields, LABELS } from "../model/index.js";
 import type { Engine } from "./connect-engine.js";
 import { engineCall } from "./engine-call.js";
 
@@ -42,6 +42,7 @@ export function toObservedContainer(host: string, info: Docker.ContainerInfo): O
   const slot = /^\d+$/.test(slotText) ? Number(slotText) : Number.NaN;
   if (!Number.isSafeInteger(slot)) return `label ${LABELS.slot} is "${slotText}", expected a replica index like 0`;
   const state = STATES.has(info.State) ? (info.State as ContainerState) : "dead";
+  const specFields = decodeSpecFields(labels[LABELS.specFields]);
   return {
     id: info.Id,
     name: (info.Names?.[0] ?? info.Id).replace(/^\//, ""),
@@ -50,6 +51,7 @@ export function toObservedContainer(host: string, info: Docker.ContainerInfo): O
     env: labels[LABELS.env] ?? "",
     slot,
     specHash: labels[LABELS.spec] ?? "",
+    ...(specFields ? { specFields } : {}),
     commit: labels[LABELS.commit] ?? "",
     image: info.Image,
     state,

@@ -81,6 +81,8 @@ export interface AppSpec {
   placement: PlacementSpec;
   /** Hash of everything that shapes the container (see `computeSpecHash`): a change means a new container. */
   specHash: string;
+  /** Short digest per field of the spec (`image`, `port`, `env.GREETING`): lets a plan name what changed without values. */
+  specFields: Record<string, string>;
 }
 
 export interface RepoSource {

@@ -11,6 +11,8 @@ export const LABELS = {
   slot: "dockhand.slot",
   spec: "dockhand.spec",
   commit: "dockhand.commit",
+  /** Short digest per spec field (`image`, `port`, `env.NAME`, ...), so a plan can say which field changed. */
+  specFields: "dockhand.spec.fields",
 } as const;
 
 export const DEFAULT_INSTANCE = "default";
@@ -22,6 +24,7 @@ export interface ContainerIdentity {
   slot: number;
   specHash: string;
   commit: string;
+  specFields?: Record<string, string>;
 }
 
 export function containerLabels(id: ContainerIdentity): Record<string, string> {
@@ -33,7 +36,28 @@ export function containerLabels(id: ContainerIdentity): Record<string, string> {
     [LABELS.slot]: String(id.slot),
     [LABELS.spec]: id.specHash,
     [LABELS.commit]: id.commit,
+    ...(id.specFields ? { [LABELS.specFields]: encodeSpecFields(id.specFields) } : {}),
   };
+}
+
+/** `field=digest` pairs joined by commas: compact, and readable in `docker inspect`. */
+export function encodeSpecFields(fields: Record<string, string>): string {
+  return Object.keys(fields)
+    .sort()
+    .map((key) => `${key}=${fields[key]}`)
+    .join(",");
+}
+
+/** Undefined for a missing or malformed label: the planner then falls back to "spec changed". */
+export function decodeSpecFields(text: string | undefined): Record<string, string> | undefined {
+  if (!text) return undefined;
+  const fields: Record<string, string> = {};
+  for (const pair of text.split(",")) {
+    const at = pair.lastIndexOf("=");
+    if (at <= 0) return undefined;
+    fields[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return fields;
 }
 
 /**

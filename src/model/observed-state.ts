@@ -18,6 +18,8 @@ export interface ObservedContainer {
   env: string;
   slot: number;
   specHash: string;
+  /** From the `dockhand.spec.fields` label; absent on containers made before it existed. */
+  specFields?: Record<string, string>;
   commit: string;
   image: string;
   state: ContainerState;

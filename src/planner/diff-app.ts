@@ -91,13 +91,38 @@ function missingSlot(
   return { slot, action: "create", host: undefined, current: undefined, reasons };
 }
 
-/** What differs between a container and its desired spec, as far as the labels tell. */
+/**
+ * What differs between a container and its desired spec, as far as the labels
+ * tell: field by field when the container carries field digests (values are
+ * never shown: a secret reads "secret X changed"), else the image or "spec changed".
+ */
 export function specReasons(current: ObservedContainer, spec: AppSpec): string[] {
   if (current.specHash === spec.specHash) return [];
-  if (normalizeImageRef(current.image) !== normalizeImageRef(spec.image)) {
-    return [`image ${current.image} → ${spec.image}`];
+  const reasons: string[] = [];
+  const imageChanged = normalizeImageRef(current.image) !== normalizeImageRef(spec.image);
+  if (imageChanged) reasons.push(`image ${current.image} → ${spec.image}`);
+  if (current.specFields) reasons.push(...fieldReasons(current.specFields, spec.specFields, imageChanged));
+  return reasons.length > 0 ? reasons : ["spec changed"];
+}
+
+function fieldReasons(before: Record<string, string>, after: Record<string, string>, imageShown: boolean): string[] {
+  const reasons: string[] = [];
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort(compareStrings);
+  for (const key of keys) {
+    if (key === "image" && imageShown) continue;
+    const was = before[key];
+    const now = after[key];
+    if (was === now) continue;
+    const verb = was === undefined ? "added" : now === undefined ? "removed" : "changed";
+    reasons.push(`${describeField(key)} ${verb}`);
   }
-  return ["spec changed"];
+  return reasons;
+}
+
+/** `env.GREETING` reads "env GREETING"; `secret.DB_URL` "secret DB_URL". */
+function describeField(key: string): string {
+  const dot = key.indexOf(".");
+  return dot < 0 ? key : `${key.slice(0, dot)} ${key.slice(dot + 1)}`;
 }
 
 function scaleDown(replicas: number): string {

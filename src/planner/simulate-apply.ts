@@ -117,6 +117,7 @@ function start(sim: Sim, change: AppChange, ref: { host: string; name: string; s
     env: change.env,
     slot: ref.slot,
     specHash: spec.specHash,
+    specFields: spec.specFields,
     commit: sim.sha,
     image: spec.image,
     state: "running",

@@ -73,6 +73,7 @@ export async function runStep(
           env: app.env,
           slot: step.container.slot,
           specHash: app.specHash,
+          specFields: app.specFields,
           commit: ctx.sha,
         }),
       });

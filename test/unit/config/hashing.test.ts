@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { buildImageTag, canonicalJson, computeSpecHash } from "../../../src/config/index.js";
+import { buildImageTag, canonicalJson, computeSpecFields, computeSpecHash } from "../../../src/config/index.js";
 
 const SPEC = { image: "busybox:stable", port: 8080, environment: { GREETING: "hello", MODE: "prod" } };
 
@@ -70,5 +70,25 @@ describe("buildImageTag", () => {
     ["another Dockerfile", tree, "Dockerfile.prod"],
   ])("changes with %s", (_, contextHash, dockerfile) => {
     expect(buildImageTag("web", contextHash, dockerfile)).not.toBe(buildImageTag("web", tree, "Dockerfile"));
+  });
+});
+
+describe("computeSpecFields", () => {
+  it("gives one digest per field and per env var, independent of key order", () => {
+    const a = computeSpecFields({ image: "web:1", port: 8080, environment: { A: "1", B: "2" } });
+    const b = computeSpecFields({ environment: { B: "2", A: "1" }, port: 8080, image: "web:1" });
+    expect(Object.keys(a).sort()).toEqual(["env.A", "env.B", "image", "port"]);
+    expect(b).toEqual(a);
+  });
+
+  it("changes only the digest of the field that changed", () => {
+    const a = computeSpecFields({ image: "web:1", port: 8080, environment: { A: "1", B: "2" } });
+    const b = computeSpecFields({ image: "web:1", port: 8080, environment: { A: "1", B: "3" } });
+    expect(Object.keys(a).filter((k) => a[k] !== b[k])).toEqual(["env.B"]);
+  });
+
+  it("never contains a value, only 8-hex digests", () => {
+    const fields = computeSpecFields({ image: "web:1", port: 8080, environment: { TOKEN: "hunter2" } });
+    expect(Object.values(fields).every((d) => /^[0-9a-f]{8}$/.test(d))).toBe(true);
   });
 });

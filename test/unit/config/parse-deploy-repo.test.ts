@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildImageTag, computeSpecHash, parseDeployRepo } from "../../../src/config/index.js";
+import { buildImageTag, computeSpecFields, computeSpecHash, parseDeployRepo } from "../../../src/config/index.js";
 import type { AppSpec } from "../../../src/model/index.js";
 import { parse, repoWith, SHA, snapshotOf, TREES } from "./deploy-repo-fixture.js";
 
@@ -68,6 +68,7 @@ describe("parseDeployRepo: valid repos", () => {
           rollout: { batch: 1, drainMs: 10_000 },
           placement: { hosts: ["alpha", "beta"] },
           specHash: computeSpecHash({ image, port: 8080, environment: { GREETING: "hello" } }),
+          specFields: computeSpecFields({ image, port: 8080, environment: { GREETING: "hello" } }),
         },
       ],
     });
@@ -96,6 +97,7 @@ describe("parseDeployRepo: valid repos", () => {
       rollout: { batch: 1, drainMs: 10_000 },
       placement: {},
       specHash: computeSpecHash({ image: "busybox:stable", port: 8080, environment: {} }),
+      specFields: computeSpecFields({ image: "busybox:stable", port: 8080, environment: {} }),
     });
   });
 

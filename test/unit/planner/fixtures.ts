@@ -36,13 +36,16 @@ export function app(name: string, over: Partial<AppSpec> = {}): AppSpec {
     rollout: { batch: 1, drainMs: 1000 },
     placement: {},
     specHash: `${name}-v1`,
+    specFields: { image: `${name}:1`, port: "8080" },
     ...over,
   };
 }
 
 /** The same app at a new version: new image and spec hash. */
 export function bumped(spec: AppSpec, version = 2, over: Partial<AppSpec> = {}): AppSpec {
-  return { ...spec, image: `${spec.name}:${version}`, specHash: `${spec.name}-v${version}`, ...over };
+  const image = `${spec.name}:${version}`;
+  const specFields = { ...spec.specFields, image };
+  return { ...spec, image, specHash: `${spec.name}-v${version}`, specFields, ...over };
 }
 
 export function built(name: string, over: Partial<AppSpec> = {}): AppSpec {
@@ -73,6 +76,7 @@ export function container(
     env: spec.env,
     slot,
     specHash,
+    ...(specHash === spec.specHash ? { specFields: spec.specFields } : {}),
     commit: "c0ffee",
     image: spec.image,
     state: "running",

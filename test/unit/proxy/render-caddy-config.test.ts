@@ -21,11 +21,11 @@ function routesOf(config: Record<string, unknown>): Route[] {
 }
 
 describe("renderCaddyConfig", () => {
-  const web = route("web", ["www.example.com", "*.preview.example.com"], [
-    upstream("web-0", 32768),
-    upstream("web-old", 32769, "draining"),
-    upstream("web-v6", 32770, "active", "::1"),
-  ]);
+  const web = route(
+    "web",
+    ["www.example.com", "*.preview.example.com"],
+    [upstream("web-0", 32768), upstream("web-old", 32769, "draining"), upstream("web-v6", 32770, "active", "::1")],
+  );
   const idle = route("api", ["api.example.com"], [upstream("api-old", 32771, "draining")]);
   const { config, problems } = renderCaddyConfig({ version: 9, routes: [web, idle] }, options);
   const routes = routesOf(config);

@@ -21,6 +21,7 @@ describe("nginxString", () => {
     ["plain", '"plain"'],
     ['say "hi"', '"say \\"hi\\""'],
     ["back\\slash", '"back\\\\slash"'],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: nginx syntax, meant literally
     ["costs $5", '"costs ${dollar}5"'],
     ["line\n", '"line\n"'],
   ];
@@ -40,11 +41,11 @@ describe("upstreamGroupName", () => {
 });
 
 describe("renderNginxRoutes", () => {
-  const web = route("web", ["www.example.com", "*.preview.example.com"], [
-    upstream("web-0", 32768),
-    upstream("web-old", 32770, "draining"),
-    upstream("web-v6", 32771, "active", "::1"),
-  ]);
+  const web = route(
+    "web",
+    ["www.example.com", "*.preview.example.com"],
+    [upstream("web-0", 32768), upstream("web-old", 32770, "draining"), upstream("web-v6", 32771, "active", "::1")],
+  );
   const idle = route("api", ["api.example.com"], [upstream("api-old", 32769, "draining")]);
   const { config, problems } = renderNginxRoutes({ version: 7, routes: [web, idle] }, options);
   const lines = config.split("\n");
@@ -106,7 +107,11 @@ describe("renderNginxRoutes", () => {
 
 describe("renderNginxMain", () => {
   it("keeps every path under dockhand's directory and includes the routes file", () => {
-    const main = renderNginxMain({ dir: "/var/lib/dockhand/nginx", routesFile: "/var/lib/dockhand/nginx/routes.conf", shutdownTimeoutMs: 10_000 });
+    const main = renderNginxMain({
+      dir: "/var/lib/dockhand/nginx",
+      routesFile: "/var/lib/dockhand/nginx/routes.conf",
+      shutdownTimeoutMs: 10_000,
+    });
     expect(main).toContain('pid "/var/lib/dockhand/nginx/nginx.pid";');
     expect(main).toContain('proxy_temp_path "/var/lib/dockhand/nginx/tmp/proxy";');
     expect(main).toContain("worker_shutdown_timeout 10s;");
