@@ -8,6 +8,9 @@ want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   exit 0
 fi
-echo "installing npm dependencies (npm ci)"
-npm ci --no-audit --no-fund --loglevel=error
+echo "installing npm dependencies"
+# Not `npm ci`: npm 11 here leaves other platforms' optional packages (biome,
+# esbuild binaries) out of the lock file, and `npm ci` then refuses the lock as
+# out of sync. `npm install` installs the same pinned versions from it.
+npm install --no-audit --no-fund --loglevel=error
 echo "$want" > "$stamp"
