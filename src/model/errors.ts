@@ -9,10 +9,12 @@ export const ERROR_CODES = {
   DOCKHAND_E_HOST_UNREACHABLE: { status: 503, summary: "a Docker host could not be reached" },
   DOCKHAND_E_BUILD: { status: 500, summary: "an image build failed" },
   DOCKHAND_E_HEALTH: { status: 500, summary: "a new container did not become healthy" },
+  DOCKHAND_E_HOOK: { status: 500, summary: "a deploy hook failed" },
   DOCKHAND_E_DOCKER: { status: 502, summary: "a Docker engine refused an operation" },
   DOCKHAND_E_GIT: { status: 502, summary: "the deploy repo could not be read" },
   DOCKHAND_E_USAGE: { status: 400, summary: "a command or request was used wrongly" },
   DOCKHAND_E_PROXY: { status: 502, summary: "a proxy or the route store refused an operation" },
+  DOCKHAND_E_GITHUB: { status: 502, summary: "GitHub refused a request or the GitHub credentials are wrong" },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -65,16 +67,26 @@ export class RolloutError extends DockhandError {
   readonly app: string;
   readonly step: string;
   readonly logsTail: string;
+  /** The health checks' recent results (the image's HEALTHCHECK log, or dockhand's own probes), oldest first. */
+  readonly healthLog: string;
 
   constructor(
     code: ErrorCode,
     message: string,
-    details: { app: string; step: string; logsTail?: string; cause?: unknown; transient?: boolean },
+    details: {
+      app: string;
+      step: string;
+      logsTail?: string;
+      healthLog?: string;
+      cause?: unknown;
+      transient?: boolean;
+    },
   ) {
     super(code, message, { cause: details.cause, transient: details.transient });
     this.name = "RolloutError";
     this.app = details.app;
     this.step = details.step;
     this.logsTail = details.logsTail ?? "";
+    this.healthLog = details.healthLog ?? "";
   }
 }

@@ -81,7 +81,10 @@ export function resolveProxyOptions(o: BuiltinProxyOptions): ResolvedProxyOption
   if (o.tls) {
     check("tls.listen.port", o.tls.listen.port, 0, 65_535);
     if (o.tls.certificates.length === 0) {
-      throw new DockhandError("DOCKHAND_E_USAGE", "BuiltinProxy option tls.certificates: expected at least one { certFile, keyFile }");
+      throw new DockhandError(
+        "DOCKHAND_E_USAGE",
+        "BuiltinProxy option tls.certificates: expected at least one { certFile, keyFile }",
+      );
     }
   }
   return {

@@ -7,8 +7,8 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
-import type { TLSSocket } from "node:tls";
 import type { Duplex } from "node:stream";
+import type { TLSSocket } from "node:tls";
 import type { AppRoute, RouteTable } from "../model/index.js";
 import { DockhandError, routeKey } from "../model/index.js";
 import { type BuiltinProxyOptions, type ResolvedProxyOptions, resolveProxyOptions } from "./builtin-proxy-options.js";
@@ -101,7 +101,8 @@ export class BuiltinProxy {
 
   /** Listen on `listen` (and `tls.listen`); resolves with the ports, useful when 0 was asked. */
   async start(): Promise<{ port: number; tlsPort?: number }> {
-    if (this.servers.length > 0) throw new DockhandError("DOCKHAND_E_USAGE", "BuiltinProxy.start(): the proxy is already started");
+    if (this.servers.length > 0)
+      throw new DockhandError("DOCKHAND_E_USAGE", "BuiltinProxy.start(): the proxy is already started");
     const o = this.options;
     try {
       const port = await listenOn(this.track(createServer(this.serverOptions(), this.onRequest)), o.listen);

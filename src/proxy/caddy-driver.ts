@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { request } from "undici";
 import type { RouteTable } from "../model/index.js";
 import { DockhandError } from "../model/index.js";
+import { LatestOnly } from "./latest-only.js";
 import { failure, ManagedProcess } from "./managed-process.js";
 import { waitForVersion } from "./probe-version.js";
 import * as D from "./proxy-defaults.js";
@@ -26,6 +27,8 @@ export interface CaddyDriverOptions {
   caddy?: string;
   /** Default DEFAULT_RETRY_AFTER_SECONDS. */
   retryAfterSeconds?: number;
+  /** How long a new table waits for newer ones before a load; default DEFAULT_RELOAD_SETTLE_MS. */
+  settleMs?: number;
   /** Default DEFAULT_RELOAD_TIMEOUT_MS. */
   reloadTimeoutMs?: number;
   /** How long open requests may finish on the old config; default DEFAULT_STOP_GRACE_MS. */
@@ -37,10 +40,13 @@ export class CaddyDriver {
   private readonly render: CaddyConfigOptions;
   private readonly process: ManagedProcess;
   private version = Number.NEGATIVE_INFINITY;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** The config loaded now, rendered at version 0, to tell a real change from a version bump. */
+  private routing: string | undefined;
+  private readonly applying: LatestOnly<RouteTable, boolean>;
 
   constructor(private readonly options: CaddyDriverOptions) {
     this.dir = resolve(options.dir);
+    this.applying = new LatestOnly((table) => this.apply(table), options.settleMs ?? D.DEFAULT_RELOAD_SETTLE_MS);
     this.process = new ManagedProcess("caddy", options.log);
     this.render = {
       listen: options.listen,
@@ -58,13 +64,24 @@ export class CaddyDriver {
     return this.version;
   }
 
+  /** The server's main process, while it runs. */
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
   /** Start Caddy with no routes (everything 404s until setRoutes). */
   async start(): Promise<{ port: number }> {
     await mkdir(join(this.dir, "data"), { recursive: true });
     const file = join(this.dir, "caddy.json");
-    await writeFile(file, JSON.stringify(renderCaddyConfig({ version: 0, routes: [] }, this.render).config, null, 2));
+    const initial = renderCaddyConfig({ version: 0, routes: [] }, this.render).config;
+    await writeFile(file, JSON.stringify(initial, null, 2));
     // Caddy writes under HOME and the XDG directories; keep all of it in dockhand's directory.
-    const env = { ...process.env, HOME: this.dir, XDG_DATA_HOME: join(this.dir, "data"), XDG_CONFIG_HOME: join(this.dir, "config") };
+    const env = {
+      ...process.env,
+      HOME: this.dir,
+      XDG_DATA_HOME: join(this.dir, "data"),
+      XDG_CONFIG_HOME: join(this.dir, "config"),
+    };
     await this.process.start(
       this.options.caddy ?? "caddy",
       ["run", "--config", file],
@@ -72,15 +89,17 @@ export class CaddyDriver {
       env,
     );
     this.version = 0;
+    this.routing = JSON.stringify(initial);
     this.options.log.info({ listen: this.options.listen, admin: this.options.admin }, "caddy serving");
     return { port: this.options.listen.port };
   }
 
-  /** Apply a table (in call order); false when it is older than the one served. Rejects when Caddy refuses it. */
+  /**
+   * Apply a table; false when it is older than the one served. Tables that arrive during a load are
+   * coalesced: only the newest is applied, and every caller gets its outcome. Rejects when Caddy refuses it.
+   */
   setRoutes(table: RouteTable): Promise<boolean> {
-    const next = this.queue.then(() => this.apply(table));
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.applying.run(table);
   }
 
   /** SIGINT lets Caddy finish open requests (up to the grace period); SIGKILL after that. */
@@ -90,12 +109,20 @@ export class CaddyDriver {
 
   private async apply(table: RouteTable): Promise<boolean> {
     if (table.version < this.version) return false;
-    if (!this.process.running) throw new DockhandError("DOCKHAND_E_USAGE", "CaddyDriver.setRoutes(): start() caddy first");
+    if (!this.process.running)
+      throw new DockhandError("DOCKHAND_E_USAGE", "CaddyDriver.setRoutes(): start() caddy first");
     const { config, problems } = renderCaddyConfig(table, this.render);
     for (const problem of problems) this.options.log.warn({ version: table.version, problem }, "route ignored");
+    // Every load replaces Caddy's server, closing idle client connections: skip the loads that change nothing.
+    const routing = JSON.stringify(renderCaddyConfig({ ...table, version: 0 }, this.render).config);
+    if (routing === this.routing) {
+      this.version = table.version;
+      return true;
+    }
     await this.load(config, `routes version ${table.version}`);
     await waitForVersion(this.probeAddress(), table.version, this.reloadTimeout());
     this.version = table.version;
+    this.routing = routing;
     this.options.log.debug({ version: table.version }, "caddy loaded routes");
     return true;
   }

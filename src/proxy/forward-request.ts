@@ -173,19 +173,35 @@ export class ForwardedExchange implements Dispatcher.DispatchHandler {
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
     this.started = true;
-    if (this.res.destroyed) controller.abort(new Error("client closed the connection"));
+    // The client may have left while the request waited in the pool for a connection.
+    if (this.clientGone || this.res.destroyed) controller.abort(new Error("client closed the connection"));
   }
 
   onResponseStart(
-    _c: Dispatcher.DispatchController,
+    controller: Dispatcher.DispatchController,
     status: number,
     headers: IncomingHttpHeaders,
     message?: string,
   ): void {
-    this.res.writeHead(status, message || undefined, downstreamResponseHeaders(headers, this.requestId));
+    try {
+      this.res.writeHead(status, message || undefined, downstreamResponseHeaders(headers, this.requestId));
+    } catch (err) {
+      // node:http refuses some header values an upstream can send (control characters): answer 502, not crash.
+      this.settings.log.warn(
+        { upstream: this.upstream?.container, err: (err as Error).message },
+        "upstream response headers refused",
+      );
+      controller.abort(
+        Object.assign(new Error("invalid response headers from upstream"), { code: "DOCKHAND_BAD_HEADERS" }),
+      );
+    }
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.res.destroyed) {
+      controller.abort(new Error("client closed the connection"));
+      return;
+    }
     if (!this.res.write(chunk)) {
       controller.pause();
       this.res.once("drain", () => controller.resume());

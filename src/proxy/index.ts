@@ -1,8 +1,13 @@
 export { BuiltinProxy, type BuiltinProxyOptions } from "./builtin-proxy.js";
+export type { ProxyTlsOptions } from "./builtin-proxy-options.js";
+export { CaddyDriver, type CaddyDriverOptions } from "./caddy-driver.js";
+export { createProxyServer, type ProxyServer, type ProxyServerOptions } from "./create-proxy-server.js";
 export { buildHostIndex, type HostIndex, normalizeHost } from "./host-index.js";
+export { NginxDriver, type NginxDriverOptions } from "./nginx-driver.js";
 export * from "./proxy-defaults.js";
 export type { ProxyLog } from "./proxy-log.js";
 export { DEFAULT_ROUTE_PREFIX, RedisRouteStore, type RedisRouteStoreOptions } from "./redis-route-store.js";
 export { readRouteSnapshot, writeRouteSnapshot } from "./route-snapshot.js";
 export { type RouteSink, type ServeRoutesOptions, serveRoutes } from "./serve-routes.js";
+export type { CertificateFiles } from "./tls-certificates.js";
 export type { BalanceStrategy } from "./upstream-balancer.js";

@@ -21,6 +21,10 @@ export class ManagedProcess {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  get pid(): number | undefined {
+    return this.running ? this.child?.pid : undefined;
+  }
+
   /** The last lines the process wrote to stderr. */
   stderr(): string {
     return this.tail;

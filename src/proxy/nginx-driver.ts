@@ -11,10 +11,12 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import type { RouteTable } from "../model/index.js";
 import { DockhandError } from "../model/index.js";
+import { LatestOnly } from "./latest-only.js";
 import { failure, ManagedProcess } from "./managed-process.js";
+import { nginxWorkers, waitForOldWorkers } from "./nginx-workers.js";
+import { waitForVersion } from "./probe-version.js";
 import * as D from "./proxy-defaults.js";
 import type { ProxyLog } from "./proxy-log.js";
-import { waitForVersion } from "./probe-version.js";
 import { type NginxRouteOptions, renderNginxMain, renderNginxRoutes } from "./render-nginx-config.js";
 
 const run = promisify(execFile);
@@ -28,6 +30,8 @@ export interface NginxDriverOptions {
   nginx?: string;
   /** Default DEFAULT_RETRY_AFTER_SECONDS. */
   retryAfterSeconds?: number;
+  /** How long a new table waits for newer ones before a reload; default DEFAULT_RELOAD_SETTLE_MS. */
+  settleMs?: number;
   /** How long to wait for nginx to serve a new table; default DEFAULT_RELOAD_TIMEOUT_MS. */
   reloadTimeoutMs?: number;
   /** How long old workers may keep serving after a reload; default DEFAULT_STOP_GRACE_MS. */
@@ -42,11 +46,12 @@ export class NginxDriver {
   private version = Number.NEGATIVE_INFINITY;
   /** What nginx routes by now (see RenderedNginxRoutes.routing). */
   private routing: string | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly applying: LatestOnly<RouteTable, boolean>;
 
   constructor(private readonly options: NginxDriverOptions) {
     this.dir = resolve(options.dir);
     this.binary = options.nginx ?? "nginx";
+    this.applying = new LatestOnly((table) => this.apply(table), options.settleMs ?? D.DEFAULT_RELOAD_SETTLE_MS);
     this.process = new ManagedProcess("nginx", options.log);
     this.render = {
       listen: options.listen,
@@ -59,6 +64,11 @@ export class NginxDriver {
 
   get routesVersion(): number {
     return this.version;
+  }
+
+  /** The server's main process, while it runs. */
+  get pid(): number | undefined {
+    return this.process.pid;
   }
 
   /** Write the configuration, check it and start nginx with no routes (everything 404s until setRoutes). */
@@ -77,11 +87,12 @@ export class NginxDriver {
     return { port: this.options.listen.port };
   }
 
-  /** Apply a table (in call order); false when it is older than the one served. Rejects when nginx refuses it. */
+  /**
+   * Apply a table; false when it is older than the one served. Tables that arrive during a reload are
+   * coalesced: only the newest is applied, and every caller gets its outcome. Rejects when nginx refuses it.
+   */
   setRoutes(table: RouteTable): Promise<boolean> {
-    const next = this.queue.then(() => this.apply(table));
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.applying.run(table);
   }
 
   /** Graceful stop (SIGQUIT: workers finish their requests), SIGKILL after shutdownTimeoutMs. */
@@ -91,7 +102,8 @@ export class NginxDriver {
 
   private async apply(table: RouteTable): Promise<boolean> {
     if (table.version < this.version) return false;
-    if (!this.process.running) throw new DockhandError("DOCKHAND_E_USAGE", "NginxDriver.setRoutes(): start() nginx first");
+    if (!this.process.running)
+      throw new DockhandError("DOCKHAND_E_USAGE", "NginxDriver.setRoutes(): start() nginx first");
     const { config, routing, problems } = renderNginxRoutes(table, this.render);
     for (const problem of problems) this.options.log.warn({ version: table.version, problem }, "route ignored");
     // Every reload closes idle client connections (nginx's graceful shutdown of old workers): skip the ones that change nothing.
@@ -103,10 +115,15 @@ export class NginxDriver {
     await this.writeMain("nginx.test.conf", this.file("routes.next.conf"));
     await this.test("nginx.test.conf", `routes version ${table.version} (the previous routes stay)`);
     await rename(this.file("routes.next.conf"), this.file("routes.conf"));
+    const oldWorkers = await nginxWorkers(this.process.pid ?? 0);
     this.process.signal("SIGHUP");
-    await waitForVersion(this.probeAddress(), table.version, this.reloadTimeout()).catch((err: unknown) => {
-      throw failure(`nginx did not load routes version ${table.version}: ${(err as Error).message}`, this.process.stderr());
-    });
+    try {
+      await waitForOldWorkers(oldWorkers, this.reloadTimeout());
+      await waitForVersion(this.probeAddress(), table.version, this.reloadTimeout());
+    } catch (err) {
+      const message = `nginx did not load routes version ${table.version}: ${(err as Error).message}`;
+      throw failure(message, this.process.stderr());
+    }
     this.version = table.version;
     this.routing = routing;
     this.options.log.debug({ version: table.version }, "nginx reloaded");
@@ -142,5 +159,4 @@ export class NginxDriver {
   private reloadTimeout(): number {
     return this.options.reloadTimeoutMs ?? D.DEFAULT_RELOAD_TIMEOUT_MS;
   }
-
 }

@@ -11,7 +11,14 @@ const POLL_MS = 25;
 function askVersion(at: { host: string; port: number }): Promise<string | undefined> {
   return new Promise((resolve) => {
     const req = request(
-      { host: at.host, port: at.port, path: "/version", headers: { host: VERSION_PROBE_HOST }, agent: false, timeout: 1_000 },
+      {
+        host: at.host,
+        port: at.port,
+        path: "/version",
+        headers: { host: VERSION_PROBE_HOST },
+        agent: false,
+        timeout: 1_000,
+      },
       (res) => {
         let body = "";
         res.on("data", (chunk: Buffer) => {
@@ -28,7 +35,11 @@ function askVersion(at: { host: string; port: number }): Promise<string | undefi
 }
 
 /** Resolves once the proxy at `at` serves `version` (or a newer one); rejects after timeoutMs with what it last saw. */
-export async function waitForVersion(at: { host: string; port: number }, version: number, timeoutMs: number): Promise<void> {
+export async function waitForVersion(
+  at: { host: string; port: number },
+  version: number,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: string | undefined;
   for (;;) {

@@ -47,3 +47,9 @@ export const DEFAULT_MAX_ATTEMPTS = 3;
 
 /** How long the nginx and Caddy drivers wait for a new route table to be served before they report a failure. */
 export const DEFAULT_RELOAD_TIMEOUT_MS = 10_000;
+
+/**
+ * How long the nginx and Caddy drivers let a new route table wait for a newer one before reloading: a
+ * rollout's "route in" and "route out" then cost one reload (each reload closes idle client connections).
+ */
+export const DEFAULT_RELOAD_SETTLE_MS = 50;

@@ -60,7 +60,9 @@ export class RedisRouteStore implements RouteStore {
     this.keys = { routes: `${prefix}routes`, version: `${prefix}routes:version`, channel: `${prefix}routes:changed` };
     this.snapshotFile = options.snapshotFile;
     this.log = options.log ?? quiet;
-    this.redis = typeof options.redis === "string" ? new Redis(options.redis) : options.redis;
+    // Commands wait for Redis however long it is away (like connectRedis): a proxy must not give up on its routes.
+    this.redis =
+      typeof options.redis === "string" ? new Redis(options.redis, { maxRetriesPerRequest: null }) : options.redis;
     // ioredis reconnects by itself; without a listener it would print every failed attempt. The store owns this client.
     this.redis.on("error", (err: Error) => this.log.debug({ err: err.message }, "route store connection error"));
   }
@@ -103,7 +105,7 @@ export class RedisRouteStore implements RouteStore {
    */
   async subscribe(onChange: (table: RouteTable) => void): Promise<() => Promise<void>> {
     const unsubscribe = await subscribeToRoutes({
-      connection: this.redis.duplicate(),
+      connection: this.redis.duplicate({ maxRetriesPerRequest: null }),
       channel: this.keys.channel,
       load: () => this.load(),
       onChange,

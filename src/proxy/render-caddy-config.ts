@@ -25,7 +25,6 @@ export interface CaddyConfigOptions {
 
 type Json = Record<string, unknown>;
 
-
 function plain(status: number, body: string, headers: Record<string, string[]> = {}): Json {
   return {
     handler: "static_response",
@@ -45,7 +44,8 @@ function proxyHandler(usable: Upstream[], o: CaddyConfigOptions): Json {
     upstreams: usable.map((u) => ({ dial: hostPort({ host: u.address, port: u.port }) })),
     load_balancing: { selection_policy: { policy: "round_robin" }, retries: Math.max(0, o.maxAttempts - 1) },
     health_checks: {
-      passive: o.ejectAfterFailures > 0 ? { max_fails: o.ejectAfterFailures, fail_duration: `${o.ejectForMs}ms` } : undefined,
+      passive:
+        o.ejectAfterFailures > 0 ? { max_fails: o.ejectAfterFailures, fail_duration: `${o.ejectForMs}ms` } : undefined,
     },
     headers: { request: { set: { "X-Forwarded-Host": ["{http.request.hostport}"] } } },
   };
@@ -55,7 +55,11 @@ function appRoute(route: AppRoute, usable: Upstream[], names: string[], o: Caddy
   const unavailable = plain(503, `${route.app} has no active upstream right now; try again shortly\n`, {
     "Retry-After": [String(o.retryAfterSeconds)],
   });
-  return { match: [{ host: names }], handle: [usable.length > 0 ? proxyHandler(usable, o) : unavailable], terminal: true };
+  return {
+    match: [{ host: names }],
+    handle: [usable.length > 0 ? proxyHandler(usable, o) : unavailable],
+    terminal: true,
+  };
 }
 
 export function renderCaddyConfig(table: RouteTable, o: CaddyConfigOptions): { config: Json; problems: string[] } {

@@ -32,11 +32,14 @@ export interface NginxMainOptions {
   shutdownTimeoutMs: number;
 }
 
+/** nginx's own variable syntax (not a JS template): the `$dollar` variable renderNginxMain defines. */
+// biome-ignore lint/suspicious/noTemplateCurlyInString: this is nginx syntax, meant literally
+const NGINX_DOLLAR = "${dollar}";
+
 /** A string literal nginx reads back unchanged: quoted, with `"`, `\` and `$` (variables) escaped. */
 export function nginxString(value: string): string {
-  return `"${value.replace(/[\\"$]/g, (c) => (c === "$" ? "${dollar}" : `\\${c}`))}"`;
+  return `"${value.replace(/[\\"$]/g, (c) => (c === "$" ? NGINX_DOLLAR : `\\${c}`))}"`;
 }
-
 
 export function upstreamGroupName(route: AppRoute): string {
   const key = routeKey(route.env, route.app);
@@ -160,10 +163,10 @@ export function renderNginxMain(o: NginxMainOptions): string {
     `  fastcgi_temp_path ${path("tmp/fastcgi")};`,
     `  uwsgi_temp_path ${path("tmp/uwsgi")};`,
     `  scgi_temp_path ${path("tmp/scgi")};`,
-    "  map $http_upgrade $dockhand_connection { default upgrade; \"\" \"\"; }",
-    "  map $http_x_request_id $dockhand_request_id { default $http_x_request_id; \"\" $request_id; }",
+    '  map $http_upgrade $dockhand_connection { default upgrade; "" ""; }',
+    '  map $http_x_request_id $dockhand_request_id { default $http_x_request_id; "" $request_id; }',
     "  # nginx has no escape for $ inside strings; this variable stands in for it.",
-    "  geo $dollar { default \"$\"; }",
+    '  geo $dollar { default "$"; }',
     `  include ${nginxString(o.routesFile)};`,
     "}",
     "",

@@ -51,7 +51,11 @@ async function loadOne(files: CertificateFiles): Promise<Loaded> {
   try {
     [cert, key] = await Promise.all([readFile(files.certFile, "utf8"), readFile(files.keyFile, "utf8")]);
   } catch (err) {
-    throw new DockhandError("DOCKHAND_E_PROXY", `TLS certificate ${files.certFile}: cannot read it or its key ${files.keyFile}`, { cause: err });
+    throw new DockhandError(
+      "DOCKHAND_E_PROXY",
+      `TLS certificate ${files.certFile}: cannot read it or its key ${files.keyFile}`,
+      { cause: err },
+    );
   }
   try {
     const names = certificateNames(new X509Certificate(cert));
@@ -66,7 +70,8 @@ async function loadOne(files: CertificateFiles): Promise<Loaded> {
 }
 
 export async function loadCertificates(files: readonly CertificateFiles[]): Promise<CertificateSet> {
-  if (files.length === 0) throw new DockhandError("DOCKHAND_E_USAGE", "TLS needs at least one certificate (certFile and keyFile)");
+  if (files.length === 0)
+    throw new DockhandError("DOCKHAND_E_USAGE", "TLS needs at least one certificate (certFile and keyFile)");
   const loaded = await Promise.all(files.map(loadOne));
   const exact = new Map<string, SecureContext>();
   const wildcard = new Map<string, SecureContext>();

@@ -1,4 +1,5 @@
 import { Agent } from "node:http";
+import { type AddressInfo, createServer as createTcpServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AppRoute, RouteTable } from "../../../src/model/index.js";
 import { BuiltinProxy } from "../../../src/proxy/builtin-proxy.js";
@@ -144,6 +145,25 @@ describe("BuiltinProxy under change and failure", () => {
       expect(resetter.connections()).toBe(2);
     } finally {
       await resetter.close();
+    }
+  });
+
+  it("answers 502 when an upstream sends a malformed header", async () => {
+    const raw = createTcpServer((socket) => {
+      socket.once("data", () => socket.end("HTTP/1.1 200 OK\r\nX-Odd: a\x7fb\r\nContent-Length: 2\r\n\r\nok"));
+    });
+    await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", () => resolve()));
+    try {
+      const rawPort = (raw.address() as AddressInfo).port;
+      const port = await startProxy({
+        version: 1,
+        routes: [web([{ ...a.upstream(), container: "odd", port: rawPort }])],
+      });
+      const reply = await send(port, "www.example.com");
+      expect(reply.status).toBe(502);
+      expect(reply.body).toBe("bad gateway\n");
+    } finally {
+      raw.close();
     }
   });
 

@@ -3,8 +3,8 @@ import { request } from "node:https";
 import type { PeerCertificate, TLSSocket } from "node:tls";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AppRoute } from "../../../src/model/index.js";
-import { BuiltinProxy } from "../../../src/proxy/builtin-proxy.js";
 import { DockhandError } from "../../../src/model/index.js";
+import { BuiltinProxy } from "../../../src/proxy/builtin-proxy.js";
 import { send, silentLog, startUpstream, type TestUpstream } from "./http-fixtures.js";
 import { makeTestCa, type TestCa } from "./tls-fixtures.js";
 
@@ -79,10 +79,13 @@ describe("BuiltinProxy TLS", () => {
   it("answers a client that sends no server name with the first certificate", async () => {
     const { tlsPort } = await startProxy();
     const reply = await new Promise<PeerCertificate>((resolve, reject) => {
-      const req = request({ host: "127.0.0.1", port: tlsPort, path: "/", rejectUnauthorized: false, agent: false }, (res) => {
-        resolve((res.socket as TLSSocket).getPeerCertificate());
-        res.resume();
-      });
+      const req = request(
+        { host: "127.0.0.1", port: tlsPort, path: "/", rejectUnauthorized: false, agent: false },
+        (res) => {
+          resolve((res.socket as TLSSocket).getPeerCertificate());
+          res.resume();
+        },
+      );
       req.on("error", reject);
       req.end();
     });
@@ -116,7 +119,10 @@ describe("BuiltinProxy TLS", () => {
   it("refuses to start with a key that does not match its certificate, naming the files", async () => {
     proxy = new BuiltinProxy({
       listen: { host: "127.0.0.1", port: 0 },
-      tls: { listen: { host: "127.0.0.1", port: 0 }, certificates: [{ certFile: www.certFile, keyFile: preview.keyFile }] },
+      tls: {
+        listen: { host: "127.0.0.1", port: 0 },
+        certificates: [{ certFile: www.certFile, keyFile: preview.keyFile }],
+      },
       log: silentLog,
     });
     const error = await proxy.start().catch((err: unknown) => err);

@@ -40,7 +40,12 @@ async function startDriver(): Promise<CaddyDriver> {
   port = await closedPort();
   adminPort = await closedPort();
   const admin = { host: "127.0.0.1", port: adminPort };
-  driver = new CaddyDriver({ dir: join(dir, String(port)), listen: { host: "127.0.0.1", port }, admin, log: silentLog });
+  driver = new CaddyDriver({
+    dir: join(dir, String(port)),
+    listen: { host: "127.0.0.1", port },
+    admin,
+    log: silentLog,
+  });
   await driver.start();
   return driver;
 }
@@ -77,7 +82,10 @@ describe("CaddyDriver against real Caddy", () => {
 
   it("matches a wildcard hostname for exactly one label, and leaves draining upstreams out", async () => {
     const caddy = await startDriver();
-    await caddy.setRoutes({ version: 1, routes: [web([a.upstream("draining"), b.upstream()], ["*.preview.example.com"])] });
+    await caddy.setRoutes({
+      version: 1,
+      routes: [web([a.upstream("draining"), b.upstream()], ["*.preview.example.com"])],
+    });
     for (let i = 0; i < 3; i++) expect(nameOf(await send(port, "web-pr-1.preview.example.com"))).toBe("b");
     expect((await send(port, "a.b.preview.example.com")).status).toBe(404);
     expect((await send(port, "preview.example.com")).status).toBe(404);
@@ -105,12 +113,18 @@ describe("CaddyDriver against real Caddy", () => {
     // Route tables always render to configs Caddy takes; a hand-made one shows the refusal path.
     const repeated = {
       admin: { listen: `127.0.0.1:${adminPort}` },
-      apps: { http: { servers: { s: { listen: [`127.0.0.1:${port}`], routes: [{ match: [{ host: ["a.com", "a.com"] }] }] } } } },
+      apps: {
+        http: {
+          servers: { s: { listen: [`127.0.0.1:${port}`], routes: [{ match: [{ host: ["a.com", "a.com"] }] }] } },
+        },
+      },
     };
     const error = await caddy.load(repeated, "a hand-made config").catch((err: unknown) => err);
     expect(error).toBeInstanceOf(DockhandError);
     expect((error as DockhandError).code).toBe("DOCKHAND_E_PROXY");
-    expect((error as DockhandError).message).toMatch(/^caddy refused a hand-made config \(the previous config stays\):\n/);
+    expect((error as DockhandError).message).toMatch(
+      /^caddy refused a hand-made config \(the previous config stays\):\n/,
+    );
     expect((error as DockhandError).message).toContain("host at index 0 is repeated at index 1: a.com");
     expect(caddy.routesVersion).toBe(1);
     expect(nameOf(await send(port, "www.example.com"))).toBe("a");

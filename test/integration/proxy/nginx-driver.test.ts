@@ -5,7 +5,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AppRoute } from "../../../src/model/index.js";
 import { DockhandError } from "../../../src/model/index.js";
 import { NginxDriver } from "../../../src/proxy/nginx-driver.js";
-import { closedPort, nameOf, readUntil, send, silentLog, startUpstream, type TestUpstream, upgrade } from "./http-fixtures.js";
+import {
+  closedPort,
+  nameOf,
+  readUntil,
+  send,
+  silentLog,
+  startUpstream,
+  type TestUpstream,
+  upgrade,
+} from "./http-fixtures.js";
 
 let a: TestUpstream;
 let b: TestUpstream;
@@ -64,7 +73,10 @@ describe("NginxDriver against real nginx", () => {
 
   it("matches a wildcard hostname for exactly one label, and leaves draining upstreams out", async () => {
     const nginx = await startDriver();
-    await nginx.setRoutes({ version: 1, routes: [web([a.upstream("draining"), b.upstream()], ["*.preview.example.com"])] });
+    await nginx.setRoutes({
+      version: 1,
+      routes: [web([a.upstream("draining"), b.upstream()], ["*.preview.example.com"])],
+    });
     for (let i = 0; i < 3; i++) expect(nameOf(await send(port, "web-pr-1.preview.example.com"))).toBe("b");
     expect((await send(port, "a.b.preview.example.com")).status).toBe(404);
     expect((await send(port, "preview.example.com")).status).toBe(404);
@@ -86,7 +98,9 @@ describe("NginxDriver against real nginx", () => {
     const error = await nginx.setRoutes({ version: 2, routes: [web([broken])] }).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(DockhandError);
     expect((error as DockhandError).code).toBe("DOCKHAND_E_PROXY");
-    expect((error as DockhandError).message).toMatch(/^nginx -t rejected routes version 2 \(the previous routes stay\):\n/);
+    expect((error as DockhandError).message).toMatch(
+      /^nginx -t rejected routes version 2 \(the previous routes stay\):\n/,
+    );
     expect((error as DockhandError).message).toContain("host not found in upstream");
     expect(nginx.routesVersion).toBe(1);
     expect(nameOf(await send(port, "www.example.com"))).toBe("a");

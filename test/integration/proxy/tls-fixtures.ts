@@ -19,7 +19,10 @@ const EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes
 
 export function makeTestCa(): TestCa {
   const dir = mkdtempSync(join(tmpdir(), "dockhand-tls-"));
-  openssl(["req", "-x509", ...EC, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=dockhand test CA"], dir);
+  openssl(
+    ["req", "-x509", ...EC, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=dockhand test CA"],
+    dir,
+  );
   return {
     dir,
     caPem: readFileSync(join(dir, "ca.pem"), "utf8"),
@@ -28,7 +31,23 @@ export function makeTestCa(): TestCa {
       writeFileSync(ext, `subjectAltName=${dnsNames.map((d) => `DNS:${d}`).join(",")}\n`);
       openssl(["req", ...EC, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${dnsNames[0]}`], dir);
       openssl(
-        ["x509", "-req", "-in", `${name}.csr`, "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", `${name}.pem`, "-days", "2", "-extfile", ext],
+        [
+          "x509",
+          "-req",
+          "-in",
+          `${name}.csr`,
+          "-CA",
+          "ca.pem",
+          "-CAkey",
+          "ca.key",
+          "-CAcreateserial",
+          "-out",
+          `${name}.pem`,
+          "-days",
+          "2",
+          "-extfile",
+          ext,
+        ],
         dir,
       );
       return { certFile: join(dir, `${name}.pem`), keyFile: join(dir, `${name}.key`) };

@@ -1,0 +1,64 @@
+/**
+ * One way for the composition root to get whichever proxy dockhand.yaml asks
+ * for (`proxy.driver`): all three serve a route table the same way, so
+ * switching drivers is a config change (issue 5).
+ */
+import { join } from "node:path";
+import type { ProxyDriver, RouteTable } from "../model/index.js";
+import { BuiltinProxy } from "./builtin-proxy.js";
+import type { BuiltinProxyOptions } from "./builtin-proxy-options.js";
+import { CaddyDriver } from "./caddy-driver.js";
+import { NginxDriver } from "./nginx-driver.js";
+import type { ProxyLog } from "./proxy-log.js";
+
+export interface ProxyServer {
+  readonly driver: ProxyDriver;
+  start(): Promise<{ port: number }>;
+  /** Serve a table; false when it is older than the one served. nginx and Caddy reject when they refuse it. */
+  setRoutes(table: RouteTable): boolean | Promise<boolean>;
+  /** Requests in flight to a container, where the proxy can tell (the built-in one); undefined elsewhere. */
+  inFlight(container: string): number | undefined;
+  stop(): Promise<void>;
+}
+
+export interface ProxyServerOptions {
+  driver: ProxyDriver;
+  listen: { host: string; port: number };
+  log: ProxyLog;
+  /** nginx and Caddy keep their files under `<stateDir>/nginx` and `<stateDir>/caddy`. */
+  stateDir: string;
+  /** Caddy's admin API; default 127.0.0.1:2019 (Caddy's own default). */
+  caddyAdmin?: { host: string; port: number };
+  /** Options only the built-in proxy has (TLS, timeouts, strategy). */
+  builtin?: Omit<BuiltinProxyOptions, "listen" | "log">;
+}
+
+export function createProxyServer(o: ProxyServerOptions): ProxyServer {
+  if (o.driver === "nginx") {
+    const nginx = new NginxDriver({ dir: join(o.stateDir, "nginx"), listen: o.listen, log: o.log });
+    return wrap("nginx", nginx, () => undefined);
+  }
+  if (o.driver === "caddy") {
+    const admin = o.caddyAdmin ?? { host: "127.0.0.1", port: 2019 };
+    const caddy = new CaddyDriver({ dir: join(o.stateDir, "caddy"), listen: o.listen, admin, log: o.log });
+    return wrap("caddy", caddy, () => undefined);
+  }
+  const proxy = new BuiltinProxy({ ...o.builtin, listen: o.listen, log: o.log });
+  return wrap("builtin", proxy, (container) => proxy.inFlight(container));
+}
+
+interface Served {
+  start(): Promise<{ port: number }>;
+  setRoutes(table: RouteTable): boolean | Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+function wrap(driver: ProxyDriver, served: Served, inFlight: (container: string) => number | undefined): ProxyServer {
+  return {
+    driver,
+    start: () => served.start(),
+    setRoutes: (table) => served.setRoutes(table),
+    inFlight,
+    stop: () => served.stop(),
+  };
+}
