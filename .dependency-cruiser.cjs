@@ -48,6 +48,20 @@ module.exports = {
       to: { path: "^src/", pathNot: "^src/(model|webhook)/" },
     },
     {
+      name: "http-imports-model",
+      comment: "Dashboard, status API and metrics get their data through small interfaces (src/http/sources.ts).",
+      severity: "error",
+      from: { path: "^src/http/" },
+      to: { path: "^src/", pathNot: "^src/(model|http)/" },
+    },
+    {
+      name: "api-imports-model",
+      comment: "The admin API (sync, cancel) is handed its queue functions by the composition root.",
+      severity: "error",
+      from: { path: "^src/api/" },
+      to: { path: "^src/", pathNot: "^src/(model|api)/" },
+    },
+    {
       name: "only-the-composition-root-knows-everything",
       comment: "src/runtime is part of the composition root (cli.ts, main.ts): nothing below it may import it.",
       severity: "error",

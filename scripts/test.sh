@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 bash scripts/ensure-deps.sh
 bash scripts/testbed/up.sh
+bash scripts/ensure-chromium.sh && bash scripts/ensure-compose.sh
 
 echo "== typecheck, lint, import directions"
 npx tsc -p tsconfig.json --noEmit

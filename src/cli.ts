@@ -8,8 +8,11 @@ import { startServe, startWorker } from "./main.js";
 import { ConfigError, DockhandError } from "./model/index.js";
 import { err } from "./runtime/cli-io.js";
 import { commandApply } from "./runtime/command-apply.js";
+import { commandLogs } from "./runtime/command-logs.js";
 import { commandObserve } from "./runtime/command-observe.js";
 import { commandPlan } from "./runtime/command-plan.js";
+import { commandRollback } from "./runtime/command-rollback.js";
+import { commandStatus } from "./runtime/command-status.js";
 import { commandValidate } from "./runtime/command-validate.js";
 import { readEnv } from "./runtime/env.js";
 
@@ -59,9 +62,45 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
     ["dockhand observe", "dockhand observe --json > observed.json"],
     (f) => commandObserve(readEnv(), f),
   ).option("--json", "print the observed state as JSON");
-  add("apply", "plan, then roll the changes out", ["dockhand apply --repo ./deploy --yes"], (f) =>
-    commandApply(readEnv(), f),
-  ).option("--yes", "apply without asking");
+  add(
+    "apply",
+    "plan, then roll the changes out, a line per step",
+    ["dockhand apply --repo ./deploy --yes", "dockhand apply --yes --json > events.ndjson"],
+    (f) => commandApply(readEnv(), f),
+  )
+    .option("--yes", "apply without asking")
+    .option("--retry", "try again apps whose rollout failed at this commit (other syncs leave them alone)")
+    .option("--json", "print one JSON event per line (plan, step, outcome) instead of text; needs --yes");
+  add(
+    "status",
+    "what runs where: replicas, health and commit per app, last deploys, queue and holds",
+    ["dockhand status --repo ./deploy", "dockhand status --json | jq '.environments[].apps[] | {app, health}'"],
+    (f) => commandStatus(readEnv(), f),
+  ).option("--json", "print the status as JSON (the shape of GET /api/status)");
+  repoOptions(
+    program
+      .command("logs")
+      .description("merged logs of an app's containers on every host, each line prefixed host/slot")
+      .argument("<app>", "app name, as in apps/<app>.yaml"),
+  )
+    .option("--env <env>", "environment", "production")
+    .option("-f, --follow", "keep printing new lines until Ctrl-C or until the containers stop")
+    .option("--since <when>", "only lines since then: a duration (10m, 1h30m) or a date (2024-05-01T10:00:00Z)")
+    .option("--tail <n>", "last n lines per container, or all (default: 100, or all with --since)")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  $ dockhand logs web\n  $ dockhand logs web -f --since 10m\n  $ dockhand logs api --env pr-42 --tail all",
+    )
+    .action((app: string, flags: Record<string, unknown>) => run(() => commandLogs(readEnv(), app, flags)));
+  repoOptions(
+    program
+      .command("rollback")
+      .description("put an app back on its previous version (kept stopped on the hosts) and hold periodic sync for it")
+      .argument("<app>", "app name, as in apps/<app>.yaml"),
+  )
+    .option("--env <env>", "environment", "production")
+    .addHelpText("after", "\nExamples:\n  $ dockhand rollback web\n  $ dockhand rollback api --repo ./deploy")
+    .action((app: string, flags: Record<string, unknown>) => run(() => commandRollback(readEnv(), app, flags)));
   program
     .command("serve")
     .description("webhook receiver, sync worker and built-in proxy in one process")

@@ -4,17 +4,25 @@
  * (a sync worker only; several on several machines share one Redis).
  */
 import type { Logger } from "pino";
-import { parseDeployRepo } from "./config/index.js";
+import { apiRoutes } from "./api/index.js";
+import { DEFAULTS as CONFIG_DEFAULTS, parseDeployRepo } from "./config/index.js";
 import { createDockerHosts } from "./docker/index.js";
+import { AdminAuth } from "./http/index.js";
 import { DockhandError, type RepoPort, type RouteStore } from "./model/index.js";
 import { BuiltinProxy, RedisRouteStore, serveRoutes } from "./proxy/index.js";
 import { connectRedis } from "./runtime/connect-redis.js";
 import type { DockhandEnv } from "./runtime/env.js";
 import { buildHttpApp } from "./runtime/http-app.js";
 import { openDeployRepo } from "./runtime/open-deploy-repo.js";
+import { recordDeploys, serveOperations } from "./runtime/operations.js";
 import { redisFor, redisPrefix, routesSnapshotFile } from "./runtime/redis-for.js";
+import { reportingFor } from "./runtime/reporting-deps.js";
+import { rolloutDeps } from "./runtime/rollout-deps.js";
+import { AppLocks } from "./worker/app-lock.js";
+import { BranchPoller } from "./worker/poll-branch.js";
+import { pullRequestJob } from "./worker/pull-request-job.js";
 import { SyncQueue } from "./worker/sync-queue.js";
-import { createSyncWorker } from "./worker/sync-worker.js";
+import { SyncWorker } from "./worker/sync-worker.js";
 
 export const DEFAULT_PROXY_LISTEN = "0.0.0.0:8080";
 
@@ -64,8 +72,9 @@ export async function startServe(env: DockhandEnv, log: Logger): Promise<Running
     });
     stops.push(["route store", () => routes.close()]);
 
+    const startup = await readStartupConfig(repo, log);
     const proxy = new BuiltinProxy({
-      listen: parseListen(await proxyListen(repo, log)),
+      listen: parseListen(startup.listen),
       log: log.child({ component: "proxy" }),
     });
     const { port: proxyPort } = await proxy.start();
@@ -73,27 +82,37 @@ export async function startServe(env: DockhandEnv, log: Logger): Promise<Running
     const unserve = await serveRoutes(proxy, routes);
     stops.push(["route subscription", unserve]);
 
-    const worker = startWorkerOn(env, log, repo, routes, redis.url);
-    stops.push(["sync worker", worker.close]);
-    const queueConnection = connectRedis(redis.url);
-    const queue = new SyncQueue(queueConnection, queuePrefix(env));
-    stops.push([
-      "sync queue",
-      async () => {
-        await queue.close();
-        queueConnection.disconnect();
-      },
-    ]);
+    const { queue, close: closeQueue } = await startQueue(env, log, repo, routes, redis.url);
+    stops.push(["sync queue and worker", closeQueue]);
 
+    const operations = await serveOperations({
+      env,
+      log,
+      redisUrl: redis.url,
+      repo,
+      queue: queue.queue,
+      routes,
+      proxyPorts: [proxyPort],
+    });
+    stops.push(["operations", operations.close]);
     const http = await buildHttpApp({
       log,
+      operations: operations.routes,
       webhook: {
         secrets: env.webhookSecrets,
         repository: env.githubRepo,
         branch: env.branch,
-        enqueueSync: (job, jobId) => queue.enqueue(job, jobId),
+        statusBranch: startup.statusBranch,
+        enqueueSync: (job, requestId) => queue.enqueue(job, requestId),
+        enqueuePreview: (request, requestId) =>
+          queue.enqueue(pullRequestJob(request, env.githubRepo ?? "", env.branch), requestId),
       },
-      ready: async () => (await queueConnection.ping()) === "PONG",
+      ready: async () => (await queue.ping()) === "PONG",
+    });
+    await http.register(apiRoutes, {
+      guard: new AdminAuth(env.adminToken).guard,
+      enqueueSync: (job, requestId) => queue.enqueue(job, requestId),
+      cancelJob: (jobId) => queue.cancel(jobId),
     });
     await http.listen({ port: env.httpPort, host: "0.0.0.0" });
     stops.push(["http", () => http.close()]);
@@ -101,7 +120,7 @@ export async function startServe(env: DockhandEnv, log: Logger): Promise<Running
     const httpPort = typeof address === "object" && address ? address.port : env.httpPort;
 
     // Converge at start: whatever happened while dockhand was down (missed webhooks, drift) is healed.
-    await queue.enqueue({ trigger: "startup", env: "production" }, `startup-${Date.now()}`);
+    await queue.enqueue({ trigger: "startup", env: "production" });
     log.info({ httpPort, proxyPort, repo: env.repo, branch: env.branch }, "dockhand serving");
     return { httpPort, proxyPort, stop: stopAll };
   } catch (err) {
@@ -119,32 +138,48 @@ export async function startWorker(env: DockhandEnv, log: Logger): Promise<Runnin
   const redis = await redisFor(env);
   const repo = await openDeployRepo(env, { repo: env.repo });
   const routes = new RedisRouteStore({ redis: connectRedis(redis.url), prefix: redisPrefix(env) });
-  const worker = startWorkerOn(env, log, repo, routes, redis.url);
+  const { close } = await startQueue(env, log, repo, routes, redis.url);
   log.info({ repo: env.repo }, "dockhand worker started");
   return {
     httpPort: 0,
     stop: async () => {
-      await worker.close();
+      await close();
       await routes.close();
       await redis.stop();
     },
   };
 }
 
-/** A sync worker and the connection it owns (BullMQ never closes a connection it was given). */
-function startWorkerOn(
+/**
+ * The queue side of serve and worker: the producer (webhooks, API, poller),
+ * a sync worker, and the poller that fetches the tracked branch. BullMQ never
+ * closes a connection it was given, so the connections are closed here.
+ */
+async function startQueue(
   env: DockhandEnv,
   log: Logger,
   repo: RepoPort,
   routes: RouteStore,
   redisUrl: string,
-): { close(): Promise<void> } {
+): Promise<{ queue: SyncQueue; close(): Promise<void> }> {
   const connection = connectRedis(redisUrl);
-  const worker = createSyncWorker({
+  const queueConnection = connectRedis(redisUrl);
+  const queue = new SyncQueue(queueConnection, queuePrefix(env), { jobTimeoutMs: env.queue.jobTimeoutMs });
+  const recording = recordDeploys(env, redisUrl, log);
+  const reporting = reportingFor(env, log, repo, queueConnection);
+  const workerLog = log.child({ component: "worker" });
+  const worker = new SyncWorker({
     connection,
     prefix: queuePrefix(env),
-    log: log.child({ component: "worker" }),
+    log: workerLog,
+    lockTtlMs: env.queue.lockTtlMs,
+    // Under the install's prefix, so `dockhand apply` and rollback can take the same locks.
+    locks: new AppLocks(connection, redisPrefix(env), { ttlMs: env.queue.lockTtlMs, log: workerLog }),
+    onOutcome: recording.onOutcome,
     deps: {
+      ...recording.deps,
+      ...rolloutDeps(env, queueConnection),
+      ...reporting.deps,
       repo,
       routes,
       instance: env.instance,
@@ -152,10 +187,28 @@ function startWorkerOn(
       dockerFor: (hosts) => createDockerHosts(hosts),
     },
   });
+  recording.attach(worker.worker);
+  const poller = new BranchPoller({
+    connection: queueConnection,
+    prefix: queuePrefix(env),
+    repo,
+    applied: worker.appliedState,
+    enqueue: (job) => queue.enqueue(job),
+    log: log.child({ component: "poller" }),
+  });
+  await poller.start(env.queue.pollIntervalMs);
+  const stopReaper = reporting.startReaper((job, requestId) => queue.enqueue(job, requestId));
   return {
+    queue,
     close: async () => {
-      await worker.close();
+      stopReaper();
+      await poller.close();
+      const stopped = await worker.stop(env.queue.stopGraceMs);
+      log.info({ sync: stopped }, "sync worker stopped");
+      await queue.close();
+      queueConnection.disconnect();
       connection.disconnect();
+      await recording.close();
     },
   };
 }
@@ -164,16 +217,21 @@ function queuePrefix(env: DockhandEnv): string {
   return `dockhand:${env.instance}:bull`;
 }
 
-/** The proxy's address comes from dockhand.yaml; a repo that does not validate yet falls back to the default. */
-async function proxyListen(repo: RepoPort, log: Logger): Promise<string> {
+/**
+ * What serve needs of dockhand.yaml before the first sync: the proxy's
+ * address and the status branch. A repo that does not validate yet falls
+ * back to the defaults.
+ */
+async function readStartupConfig(repo: RepoPort, log: Logger): Promise<{ listen: string; statusBranch: string }> {
   try {
-    return parseDeployRepo(await repo.snapshot()).proxy.listen;
+    const desired = parseDeployRepo(await repo.snapshot());
+    return { listen: desired.proxy.listen, statusBranch: desired.status?.branch ?? CONFIG_DEFAULTS.status.branch };
   } catch (err) {
     log.warn(
       { err: err instanceof Error ? err.message : String(err), listen: DEFAULT_PROXY_LISTEN },
       "proxy listens on the default address",
     );
-    return DEFAULT_PROXY_LISTEN;
+    return { listen: DEFAULT_PROXY_LISTEN, statusBranch: CONFIG_DEFAULTS.status.branch };
   }
 }
 

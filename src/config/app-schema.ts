@@ -4,10 +4,12 @@
  * hostnames claimed once) are checked in check-app-file.ts and check-across-files.ts.
  */
 import { z } from "zod";
+import { containerKeys } from "./container-schema.js";
 import { DEFAULTS } from "./defaults.js";
 import { labelsField } from "./dockhand-schema.js";
 import {
   APP_NAME_RE,
+  bool,
   duration,
   ENV_NAME_RE,
   expected,
@@ -40,13 +42,21 @@ const healthSchema = strictMap({
   within: duration({ positive: true })
     .prefault(DEFAULTS.app.health.within)
     .describe("A new container must be healthy within this time or the rollout fails."),
+  stable: duration()
+    .prefault(DEFAULTS.app.health.stable)
+    .describe("After passing its check, a new container must stay up this long before traffic moves to it."),
 });
 
 const rolloutSchema = strictMap({
   batch: wholeNumber(1, "a whole number above 0").default(DEFAULTS.app.rollout.batch).describe("Slots rolled at once."),
   drain: duration()
     .prefault(DEFAULTS.app.rollout.drain)
-    .describe("How long a routed-out container keeps serving in-flight requests before it stops."),
+    .describe(
+      "Longest wait for a routed-out container's in-flight requests before it stops; ends early once the proxies report none.",
+    ),
+  retain: wholeNumber(0, "a whole number, 0 or more")
+    .default(DEFAULTS.app.rollout.retain)
+    .describe("Previous versions whose stopped containers are kept for dockhand rollback."),
 });
 
 const placementSchema = strictMap({
@@ -84,6 +94,14 @@ export const appFileSchema = strictMap({
   health: healthSchema.prefault({}).describe("How a new container proves it is ready."),
   rollout: rolloutSchema.prefault({}).describe("How slots are replaced."),
   placement: placementSchema.prefault({}).describe("Where the app may run; absent means every host."),
+  ...containerKeys,
+  previews: strictMap({
+    enabled: bool().default(false).describe("Whether pull requests get a preview of this app."),
+  })
+    .optional()
+    .describe(
+      "A preview per pull request: one replica at <app>-pr-<n>.<previews.domain> (needs previews in dockhand.yaml).",
+    ),
 }).meta({
   title: "dockhand app",
   description: "One app of a dockhand deploy repo (apps/<name>.yaml).",

@@ -4,6 +4,7 @@
  */
 import type { ConfigIssue } from "../model/index.js";
 import { type AppFile, appFileSchema } from "./app-schema.js";
+import { containerKeyIssues } from "./check-container-keys.js";
 import { APP_KEYS_NOT_SUPPORTED_YET } from "./defaults.js";
 import { APP_NAME_RE } from "./fields.js";
 import type { RawMap } from "./raw.js";
@@ -26,11 +27,16 @@ export function checkAppFile(path: string, source: string): CheckedAppFile {
     notSupportedYet: APP_KEYS_NOT_SUPPORTED_YET,
     emptyMessage: "the file is empty; an app needs at least name, port and image (or build)",
     rootWhat: "a map with keys name, port, image or build, ...",
-    verbatimMaps: () => [["env"], ["placement", "labels"]],
+    verbatimMaps: () => [["env"], ["placement", "labels"], ["command"], ["hooks", "beforeDeploy"]],
   });
   const { file, raw } = checked;
   if (!file || !raw) return { path, ...checked };
-  const issues = [...checked.issues, ...nameIssues(file, raw), ...sourceIssues(file, raw)];
+  const issues = [
+    ...checked.issues,
+    ...nameIssues(file, raw),
+    ...sourceIssues(file, raw),
+    ...containerKeyIssues(file, raw),
+  ];
   return { path, issues, file, raw, value: checked.value };
 }
 

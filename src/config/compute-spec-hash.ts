@@ -3,6 +3,7 @@
  * identity"): equal hashes mean the running container is already right.
  */
 import { createHash } from "node:crypto";
+import type { AppSpec, ResourcesSpec, VolumeSpec } from "../model/index.js";
 
 /**
  * What shapes the container. To add a field (secret digests, resources, volumes,
@@ -13,6 +14,44 @@ export interface SpecHashParts {
   image: string;
   port: number;
   environment: Record<string, string>;
+  /** Secret name to a keyed digest of its value (never the value): rotating a secret rolls the app. */
+  secrets?: Record<string, string>;
+  resources?: ResourcesSpec;
+  volumes?: VolumeSpec[];
+  command?: string[];
+  /** Whole seconds, as Docker keeps it. */
+  stopTimeout?: number;
+}
+
+/** What a secret hashes as before its value was read (`dockhand validate`, a plan without DOCKHAND_SECRETS_DIR). */
+export const UNRESOLVED_SECRET = "unresolved";
+
+type ShapingFields = Pick<AppSpec, "image" | "port" | "environment" | "secrets" | "resources" | "volumes" | "command">;
+
+/** The parts of an app that shape its container; fields the app leaves out stay out, so old hashes hold. */
+export function specHashParts(
+  app: ShapingFields & { stopTimeoutMs?: number },
+  secretDigests: Record<string, string> = {},
+): SpecHashParts {
+  const secrets = app.secrets?.length
+    ? Object.fromEntries(app.secrets.map((name) => [name, secretDigests[name] ?? UNRESOLVED_SECRET]))
+    : undefined;
+  return {
+    image: app.image,
+    port: app.port,
+    environment: app.environment,
+    secrets,
+    resources: app.resources,
+    volumes: app.volumes?.length ? app.volumes : undefined,
+    command: app.command,
+    stopTimeout: app.stopTimeoutMs === undefined ? undefined : Math.ceil(app.stopTimeoutMs / 1000),
+  };
+}
+
+/** The app with its hash and field digests computed over the secrets' keyed digests (read by the worker). */
+export function withSecretDigests(spec: AppSpec, secretDigests: Record<string, string>): AppSpec {
+  const parts = specHashParts(spec, secretDigests);
+  return { ...spec, specHash: computeSpecHash(parts), specFields: computeSpecFields(parts) };
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -44,7 +83,7 @@ export function computeSpecHash(parts: SpecHashParts): string {
 }
 
 /** Map members are one field each (`env.GREETING`); what is hashed under another name is named here. */
-const FIELD_PREFIX: Record<string, string> = { environment: "env" };
+const FIELD_PREFIX: Record<string, string> = { environment: "env", secrets: "secret" };
 
 /**
  * A short digest per field, stored on the container, so a plan can say

@@ -11,13 +11,15 @@ export const DEFAULTS = {
     env: "production",
     dockerfile: "Dockerfile",
     replicas: 1,
-    health: { timeout: "2s", within: "60s" },
-    rollout: { batch: 1, drain: "10s" },
+    health: { timeout: "2s", within: "60s", stable: "2s" },
+    rollout: { batch: 1, drain: "10s", retain: 3 },
+    hooks: { timeout: "10m" },
+    stopTimeout: "10s",
   },
 } as const;
 
 /** App keys DESIGN.md describes that this version does not build yet: an error, never silently ignored. */
-export const APP_KEYS_NOT_SUPPORTED_YET = ["secrets", "hooks", "previews", "resources", "volumes", "command"] as const;
+export const APP_KEYS_NOT_SUPPORTED_YET: readonly string[] = [];
 
 /** dockhand.yaml keys DESIGN.md describes that this version does not build yet. */
 export const DOCKHAND_KEYS_NOT_SUPPORTED_YET = ["defaults"] as const;

@@ -1,5 +1,13 @@
 export { buildImageTag } from "./build-image-tag.js";
-export { canonicalJson, computeSpecFields, computeSpecHash, type SpecHashParts } from "./compute-spec-hash.js";
+export {
+  canonicalJson,
+  computeSpecFields,
+  computeSpecHash,
+  type SpecHashParts,
+  specHashParts,
+  UNRESOLVED_SECRET,
+  withSecretDigests,
+} from "./compute-spec-hash.js";
 export { DEFAULTS } from "./defaults.js";
 export { type DeployRepoJsonSchemas, deployRepoJsonSchemas } from "./deploy-repo-json-schemas.js";
 export { parseDuration } from "./duration.js";

@@ -9,13 +9,14 @@ import {
   type DesiredState,
   type HostSpec,
   type RepoSnapshot,
+  type VolumeSpec,
 } from "../model/index.js";
 import type { AppFile } from "./app-schema.js";
 import { buildImageTag } from "./build-image-tag.js";
 import { checkAcrossFiles } from "./check-across-files.js";
 import { type CheckedAppFile, checkAppFile, isAppFilePath } from "./check-app-file.js";
 import { checkDockhandFile, DOCKHAND_FILE } from "./check-dockhand-file.js";
-import { computeSpecFields, computeSpecHash, type SpecHashParts } from "./compute-spec-hash.js";
+import { computeSpecFields, computeSpecHash, specHashParts } from "./compute-spec-hash.js";
 import { DEFAULTS } from "./defaults.js";
 import type { DockhandFile } from "./dockhand-schema.js";
 
@@ -80,9 +81,8 @@ function toAppSpec(checked: CheckedAppFile, snapshot: RepoSnapshot): AppSpec {
     contextHash: snapshot.trees[app.build.context] ?? "",
   };
   const image = build ? buildImageTag(app.name, build.contextHash, build.dockerfile) : (app.image ?? "");
-  const specParts: SpecHashParts = { image, port: app.port, environment: app.env };
   const { hosts, labels } = app.placement;
-  return {
+  const spec: Omit<AppSpec, "specHash" | "specFields"> = {
     name: app.name,
     env: DEFAULTS.app.env,
     file: checked.path,
@@ -96,10 +96,46 @@ function toAppSpec(checked: CheckedAppFile, snapshot: RepoSnapshot): AppSpec {
       ...(app.health.path !== undefined ? { path: app.health.path } : {}),
       timeoutMs: app.health.timeout,
       withinMs: app.health.within,
+      stableMs: app.health.stable,
     },
-    rollout: { batch: app.rollout.batch, drainMs: app.rollout.drain },
+    rollout: { batch: app.rollout.batch, drainMs: app.rollout.drain, retain: app.rollout.retain },
     placement: { ...(hosts ? { hosts } : {}), ...(labels ? { labels } : {}) },
-    specHash: computeSpecHash(specParts),
-    specFields: computeSpecFields(specParts),
+    ...containerSettings(app),
+    ...(app.previews ? { previews: { enabled: app.previews.enabled } } : {}),
+  };
+  const parts = specHashParts(spec);
+  return { ...spec, specHash: computeSpecHash(parts), specFields: computeSpecFields(parts) };
+}
+
+/** The container keys the app sets; a key left out stays out of the spec (and of its hash). */
+function containerSettings(app: AppFile): Partial<AppSpec> {
+  const { memory, cpus } = app.resources ?? {};
+  const resources = {
+    ...(memory !== undefined ? { memoryBytes: memory } : {}),
+    ...(cpus !== undefined ? { cpus } : {}),
+  };
+  const volumes = app.volumes?.map(
+    (v): VolumeSpec =>
+      v.source !== undefined
+        ? { kind: "bind", source: v.source, target: v.target }
+        : {
+            kind: "volume",
+            name: v.name ?? "",
+            target: v.target,
+            shared: v.shared ?? false,
+            readOnly: v.readOnly ?? false,
+          },
+  );
+  const hooks = app.hooks && {
+    ...(app.hooks.beforeDeploy ? { beforeDeploy: app.hooks.beforeDeploy } : {}),
+    timeoutMs: app.hooks.timeout,
+  };
+  return {
+    ...(app.secrets?.length ? { secrets: app.secrets } : {}),
+    ...(hooks ? { hooks } : {}),
+    ...(Object.keys(resources).length > 0 ? { resources } : {}),
+    ...(volumes?.length ? { volumes } : {}),
+    ...(app.command ? { command: app.command } : {}),
+    ...(app.stopTimeout !== undefined ? { stopTimeoutMs: app.stopTimeout } : {}),
   };
 }

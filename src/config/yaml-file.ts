@@ -120,14 +120,14 @@ export function rootKind(file: YamlFile): "empty" | "map" | "other" {
 
 /**
  * YAML reads `1.10` as the number 1.1 and `0x1F` as 31; an env var or label
- * should get what the file says. Numbers and booleans in the map at `path`
- * become their source text before validation.
+ * should get what the file says. Numbers and booleans in the map (or list)
+ * at `path` become their source text before validation.
  */
 export function stringifyScalars(file: YamlFile, path: KeyPath): void {
   const { value } = resolve(file, path);
-  if (!isMap(value)) return;
-  for (const item of value.items) {
-    const node = item.value;
+  // A command's arguments (`[httpd, -p, 8080]`) are text too.
+  const nodes = isMap(value) ? value.items.map((item) => item.value) : isSeq(value) ? value.items : [];
+  for (const node of nodes) {
     if (isScalar(node) && (typeof node.value === "number" || typeof node.value === "boolean")) {
       node.value = node.source ?? String(node.value);
     }

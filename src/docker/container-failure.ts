@@ -21,11 +21,20 @@ export function deathOf(info: Docker.ContainerInspectInfo): string | undefined {
   return `it is ${state.Status}, not running`;
 }
 
+/** The image HEALTHCHECK's own log (the engine keeps the last five results), one line per check. */
+export function healthcheckLog(info: Docker.ContainerInspectInfo): string {
+  const entries = info.State.Health?.Log ?? [];
+  return entries
+    .map((e) => `${e.Start} exit ${e.ExitCode}: ${e.Output.trim().replace(/\s*\n\s*/g, " | ") || "(no output)"}`)
+    .join("\n");
+}
+
 export async function healthFailure(
   engine: Engine,
   info: Docker.ContainerInspectInfo,
   why: string,
   step: "start" | "waitHealthy",
+  probeLog?: string,
 ): Promise<RolloutError> {
   const name = info.Name.replace(/^\//, "");
   const app = info.Config.Labels?.[LABELS.app] ?? name;
@@ -33,5 +42,6 @@ export async function healthFailure(
     (err: unknown) => `(logs unavailable: ${err instanceof Error ? err.message : String(err)})`,
   );
   const message = `container ${name} on host ${engine.host.name} did not become healthy: ${why}`;
-  return new RolloutError("DOCKHAND_E_HEALTH", message, { app, step, logsTail });
+  const healthLog = healthcheckLog(info) || probeLog || "";
+  return new RolloutError("DOCKHAND_E_HEALTH", message, { app, step, logsTail, healthLog });
 }

@@ -73,3 +73,13 @@ export async function removeContainer(engine: Engine, id: string): Promise<void>
     throw err;
   }
 }
+
+export async function renameContainer(engine: Engine, id: string, name: string): Promise<void> {
+  try {
+    await engineCall(engine, `rename container ${id} to ${name}`, (abortSignal) =>
+      engine.docker.getContainer(id).rename({ name, abortSignal }),
+    );
+  } catch (err) {
+    throw statusOf(err) === 404 ? noSuchContainer(engine, id, err) : err;
+  }
+}

@@ -14,6 +14,8 @@ export const DOCKER_DEFAULTS = {
   buildTailLines: 20,
   /** Log lines attached to a health failure. */
   healthLogLines: 50,
+  /** dockhand's own probe results kept for a health failure's health log. */
+  healthLogEntries: 10,
   /** Seconds a container gets between SIGTERM and SIGKILL on stop. */
   stopTimeoutSeconds: 10,
 } as const;

@@ -10,8 +10,12 @@ import type {
   HealthSpec,
   HostSpec,
   LineSink,
+  LogLine,
+  LogStreamOptions,
   ObservedHost,
   ObservedState,
+  OneOffResult,
+  OneOffSpec,
   StartedContainer,
 } from "../model/index.js";
 import { DockhandError } from "../model/index.js";
@@ -21,6 +25,7 @@ import {
   inspectContainer,
   publishedHostPort,
   removeContainer,
+  renameContainer,
   startContainer,
   stopContainer,
 } from "./container-ops.js";
@@ -30,7 +35,9 @@ import { observeHost } from "./observe-host.js";
 import { pullImage } from "./pull-image.js";
 import { readLogs } from "./read-logs.js";
 import { runContainer } from "./run-container.js";
+import { runOnce } from "./run-once.js";
 import { shipImage } from "./ship-image.js";
+import { streamLogs } from "./stream-logs.js";
 import { waitHealthy } from "./wait-healthy.js";
 
 export interface DockerHostsOptions {
@@ -138,8 +145,25 @@ export class DockerHosts implements DockerPort {
     return readLogs(this.engine(host), id, lines);
   }
 
+  async streamLogs(
+    host: string,
+    id: string,
+    options: LogStreamOptions,
+    onLine: (line: LogLine) => void,
+  ): Promise<void> {
+    return streamLogs(this.engine(host), id, options, onLine);
+  }
+
   async hostPort(host: string, id: string, port: number): Promise<number | undefined> {
     return publishedHostPort(await inspectContainer(this.engine(host), id), port);
+  }
+
+  async rename(host: string, id: string, name: string): Promise<void> {
+    return renameContainer(this.engine(host), id, name);
+  }
+
+  async runOnce(host: string, spec: OneOffSpec, timeoutMs: number, signal?: AbortSignal): Promise<OneOffResult> {
+    return runOnce(this.engine(host), spec, timeoutMs, signal);
   }
 
   /** Drop idle connections; the instance cannot be used afterwards. Safe to call twice. */

@@ -5,7 +5,7 @@
  */
 import type Docker from "dockerode";
 import type { ContainerHealth, ContainerState, LineSink, ObservedContainer, ObservedHost } from "../model/index.js";
-import { decodeSpecFields, LABELS } from "../model/index.js";
+import { decodeSpecFields, LABELS, parseRetiredName } from "../model/index.js";
 import type { Engine } from "./connect-engine.js";
 import { engineCall } from "./engine-call.js";
 
@@ -43,9 +43,11 @@ export function toObservedContainer(host: string, info: Docker.ContainerInfo): O
   if (!Number.isSafeInteger(slot)) return `label ${LABELS.slot} is "${slotText}", expected a replica index like 0`;
   const state = STATES.has(info.State) ? (info.State as ContainerState) : "dead";
   const specFields = decodeSpecFields(labels[LABELS.specFields]);
+  const name = (info.Names?.[0] ?? info.Id).replace(/^\//, "");
+  const retired = parseRetiredName(name);
   return {
     id: info.Id,
-    name: (info.Names?.[0] ?? info.Id).replace(/^\//, ""),
+    name,
     host,
     app: labels[LABELS.app] ?? "",
     env: labels[LABELS.env] ?? "",
@@ -58,6 +60,7 @@ export function toObservedContainer(host: string, info: Docker.ContainerInfo): O
     health: healthFromStatus(info.Status ?? ""),
     hostPort: publishedPort(info.Ports),
     createdAt: info.Created * 1000,
+    ...(retired ? { retiredAt: retired.at } : {}),
   };
 }
 

@@ -3,7 +3,7 @@
  * of the engine's address (the engine picks it), and read that port back.
  */
 import type Docker from "dockerode";
-import type { ContainerSpec, StartedContainer } from "../model/index.js";
+import type { ContainerMount, ContainerSpec, StartedContainer } from "../model/index.js";
 import { DockhandError } from "../model/index.js";
 import type { Engine } from "./connect-engine.js";
 import { deathOf, healthFailure } from "./container-failure.js";
@@ -16,14 +16,43 @@ function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
   return {
     name: spec.name,
     Image: spec.image,
-    Env: Object.entries(spec.environment).map(([key, value]) => `${key}=${value}`),
+    Env: envList(spec.environment),
     Labels: spec.labels,
+    ...(spec.command ? { Cmd: spec.command } : {}),
+    ...(spec.stopTimeoutSeconds !== undefined ? { StopTimeout: spec.stopTimeoutSeconds } : {}),
     ExposedPorts: { [port]: {} },
     HostConfig: {
       // An empty HostPort lets the engine choose a free port on its default bind address (dockerd --ip).
       PortBindings: { [port]: [{ HostPort: "" }] },
       RestartPolicy: { Name: "unless-stopped" },
+      ...hostLimits(spec),
     },
+  };
+}
+
+export function envList(environment: Record<string, string>): string[] {
+  return Object.entries(environment).map(([key, value]) => `${key}=${value}`);
+}
+
+/** Resources and mounts, shared by slots and one-off containers. */
+export function hostLimits(spec: Pick<ContainerSpec, "resources" | "mounts">): Docker.HostConfig {
+  const { memoryBytes, cpus } = spec.resources ?? {};
+  return {
+    ...(memoryBytes !== undefined ? { Memory: memoryBytes } : {}),
+    ...(cpus !== undefined ? { NanoCpus: Math.round(cpus * 1e9) } : {}),
+    ...(spec.mounts?.length ? { Mounts: spec.mounts.map(toMount) } : {}),
+  };
+}
+
+function toMount(mount: ContainerMount): Docker.MountSettings {
+  if (mount.kind === "bind") return { Type: "bind", Source: mount.source, Target: mount.target, ReadOnly: true };
+  return {
+    Type: "volume",
+    Source: mount.source,
+    Target: mount.target,
+    ReadOnly: mount.readOnly,
+    // The engine takes any subset; the typings want every member.
+    VolumeOptions: { Labels: mount.labels } as Docker.MountSettings["VolumeOptions"],
   };
 }
 

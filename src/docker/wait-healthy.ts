@@ -67,6 +67,35 @@ async function pause(ms: number, signal?: AbortSignal): Promise<void> {
   }
 }
 
+/** The last results of dockhand's own probes, for the failure's health log (repeats folded). */
+class ProbeLog {
+  private readonly lines: string[] = [];
+  private last = "";
+  private repeats = 0;
+
+  add(verdict: Verdict): void {
+    const text = verdict.ok ? "passed" : verdict.problem;
+    if (text === this.last) {
+      this.repeats++;
+      return;
+    }
+    this.flush();
+    this.last = text;
+    this.lines.push(`${new Date().toISOString()} ${text}`);
+    if (this.lines.length > DOCKER_DEFAULTS.healthLogEntries) this.lines.shift();
+  }
+
+  text(): string {
+    this.flush();
+    return this.lines.join("\n");
+  }
+
+  private flush(): void {
+    if (this.repeats > 0 && this.lines.length > 0) this.lines[this.lines.length - 1] += ` (${this.repeats + 1} times)`;
+    this.repeats = 0;
+  }
+}
+
 export async function waitHealthy(
   engine: Engine,
   id: string,
@@ -75,23 +104,60 @@ export async function waitHealthy(
   signal?: AbortSignal,
 ): Promise<void> {
   const deadline = Date.now() + health.withinMs;
+  const probes = new ProbeLog();
   let info = await inspectContainer(engine, id);
   const check = chooseCheck(info, health);
   for (;;) {
     signal?.throwIfAborted();
     const death = deathOf(info);
-    if (death !== undefined) throw await healthFailure(engine, info, death, "waitHealthy");
+    if (death !== undefined) throw await healthFailure(engine, info, death, "waitHealthy", probes.text());
     // Near the deadline a probe still gets a fair chance, or its "no answer" would hide the real problem.
     const probeMs = Math.min(health.timeoutMs, Math.max(deadline - Date.now(), DOCKER_DEFAULTS.minProbeMs));
     const verdict = await runCheck(engine, check, info, port, probeMs, signal);
-    if (verdict.ok) return;
-    if ("final" in verdict) throw await healthFailure(engine, info, verdict.problem, "waitHealthy");
+    probes.add(verdict);
+    if (verdict.ok) break;
+    if ("final" in verdict) throw await healthFailure(engine, info, verdict.problem, "waitHealthy", probes.text());
     signal?.throwIfAborted();
     if (Date.now() >= deadline) {
       const why = `${describe(check)} did not pass within ${health.withinMs} ms; last: ${verdict.problem}`;
-      throw await healthFailure(engine, info, why, "waitHealthy");
+      throw await healthFailure(engine, info, why, "waitHealthy", probes.text());
     }
     await pause(Math.min(DOCKER_DEFAULTS.healthPollMs, Math.max(0, deadline - Date.now())), signal);
     info = await inspectContainer(engine, id);
+  }
+  await stayUp(engine, id, info, { check, stableMs: health.stableMs ?? 0, probes }, signal);
+}
+
+/** Why a container that passed its check is no longer up: it died, restarted or turned unhealthy. */
+function downSince(passed: Docker.ContainerInspectInfo, now: Docker.ContainerInspectInfo): string | undefined {
+  const death = deathOf(now);
+  if (death !== undefined) return death;
+  if (now.RestartCount !== passed.RestartCount || now.State.StartedAt !== passed.State.StartedAt) {
+    return `it restarted (exit code ${now.State.ExitCode})`;
+  }
+  return now.State.Health?.Status === "unhealthy" ? "its HEALTHCHECK reports unhealthy" : undefined;
+}
+
+/**
+ * After passing, the container must stay up for `health.stable`: an app that
+ * answers once and then crashes (a bad config read lazily, a failed
+ * migration) fails the rollout here, before any traffic moves to it.
+ */
+async function stayUp(
+  engine: Engine,
+  id: string,
+  passed: Docker.ContainerInspectInfo,
+  window: { check: Check; stableMs: number; probes: ProbeLog },
+  signal?: AbortSignal,
+): Promise<void> {
+  const until = Date.now() + window.stableMs;
+  while (Date.now() < until) {
+    await pause(Math.min(DOCKER_DEFAULTS.healthPollMs, Math.max(0, until - Date.now())), signal);
+    const info = await inspectContainer(engine, id);
+    const down = downSince(passed, info);
+    if (down !== undefined) {
+      const why = `${down} within ${window.stableMs} ms of passing ${describe(window.check)} (health.stable)`;
+      throw await healthFailure(engine, info, why, "waitHealthy", window.probes.text());
+    }
   }
 }

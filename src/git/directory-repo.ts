@@ -54,6 +54,16 @@ export class DirectoryRepo implements RepoPort {
     return { source: { repo: this.dir, sha: WORKTREE_SHA }, files, trees: computeTreeHashes(blobs) };
   }
 
+  /** A working directory has no history: nothing is older than anything. */
+  async isAncestor(_ancestor: string, _descendant: string): Promise<boolean> {
+    return false;
+  }
+
+  /** A working directory's one state. */
+  async head(): Promise<string> {
+    return WORKTREE_SHA;
+  }
+
   /** A tar of `dir` as it is on disk now; `sha` is ignored (a working directory has one state). */
   contextTar(_sha: string, dir: string): Readable {
     const path = normaliseDir(dir);

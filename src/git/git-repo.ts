@@ -13,7 +13,7 @@ import { normaliseRepo, redactUrl } from "./git-url.js";
 import { parseLsTree } from "./ls-tree.js";
 import { Mirror, type MirrorStats } from "./mirror.js";
 import { readBlobs } from "./read-blobs.js";
-import { deferredStream, gitAt, gitStream } from "./run-git.js";
+import { deferredStream, GitProcessError, gitAt, gitBuffer, gitStream } from "./run-git.js";
 
 export interface GitRepoOptions {
   /** A git URL, or a path to a repo (bare or not). */
@@ -96,6 +96,28 @@ export class GitRepo implements RepoPort {
     const out = await this.revParse(ref);
     if (!out) throw unknownRef(this.url, shown);
     return out;
+  }
+
+  /** The tracked branch's head commit, after a fetch. */
+  async head(): Promise<string> {
+    return this.resolve(`refs/heads/${this.branch}`);
+  }
+
+  /**
+   * Whether `ancestor` is an older commit of `descendant`'s history (a commit
+   * is not its own ancestor), so a late sync for an old commit is not applied.
+   */
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    const [a, d] = [await this.resolve(ancestor), await this.resolve(descendant)];
+    if (a === d) return false;
+    try {
+      await gitBuffer(this.mirror.dir, ["merge-base", "--is-ancestor", a, d], "");
+      return true;
+    } catch (err) {
+      // Exit 1 is git's "no"; anything else is a failure to read the history.
+      if (err instanceof GitProcessError && err.exitCode === 1) return false;
+      throw readFailed(this.url, `the history of ${d}`, err);
+    }
   }
 
   /** Paths that differ between two commits (both sides of a rename), sorted. */

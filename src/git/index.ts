@@ -2,3 +2,11 @@ export { isDeployFile, ROOT_CONFIG_FILE } from "./deploy-files.js";
 export { DirectoryRepo, type DirectoryRepoOptions, WORKTREE_SHA } from "./directory-repo.js";
 export { GitRepo, type GitRepoOptions } from "./git-repo.js";
 export { type OpenRepoOptions, openRepo } from "./open-repo.js";
+export {
+  DEFAULT_STATUS_BRANCH,
+  StatusBranch,
+  type StatusBranchOptions,
+  StatusBranchReporter,
+  type StatusWrite,
+} from "./status-branch.js";
+export { buildEnvironmentStatus, type EnvironmentStatus, type StatusApp, type StatusSlot } from "./status-record.js";

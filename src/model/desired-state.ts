@@ -46,6 +46,8 @@ export interface HealthSpec {
   timeoutMs: number;
   /** The container must be healthy within this time or the rollout fails. */
   withinMs: number;
+  /** After passing, the container must stay up (running, not restarted, not unhealthy) this long; absent means 0. */
+  stableMs?: number;
 }
 
 export interface RolloutSpec {
@@ -53,6 +55,31 @@ export interface RolloutSpec {
   batch: number;
   /** How long a routed-out container keeps serving its in-flight requests before it is stopped. */
   drainMs: number;
+  /** Retired specs (versions) whose stopped containers are kept for `dockhand rollback`; absent means 3. */
+  retain?: number;
+}
+
+/** Limits of each container of an app; absent members are not limited. */
+export interface ResourcesSpec {
+  memoryBytes?: number;
+  /** Fraction of CPUs, as `docker run --cpus`. */
+  cpus?: number;
+}
+
+/**
+ * A volume mounted into each container. `volume`: a named volume, one per slot
+ * (`<app>-<env>-<name>-<slot>`) unless `shared` (one per host, `<app>-<env>-<name>`).
+ * `bind`: a directory of the host, always read-only.
+ */
+export type VolumeSpec =
+  | { kind: "volume"; name: string; target: string; shared: boolean; readOnly: boolean }
+  | { kind: "bind"; source: string; target: string };
+
+export interface HooksSpec {
+  /** Run as a one-off container of the new image (same env and secrets) before any slot rolls. */
+  beforeDeploy?: string[];
+  /** Longest a hook may run. */
+  timeoutMs: number;
 }
 
 export interface PlacementSpec {
@@ -79,6 +106,17 @@ export interface AppSpec {
   health: HealthSpec;
   rollout: RolloutSpec;
   placement: PlacementSpec;
+  /** Names of secrets injected as env vars; the values live beside dockhand (DOCKHAND_SECRETS_DIR), never here. */
+  secrets?: string[];
+  hooks?: HooksSpec;
+  resources?: ResourcesSpec;
+  volumes?: VolumeSpec[];
+  /** Replaces the image's CMD. */
+  command?: string[];
+  /** Time between SIGTERM and SIGKILL when a container stops; absent means the Docker adapter's default (10 s). */
+  stopTimeoutMs?: number;
+  /** Pull requests get a preview of this app (one replica at `<app>-pr-<n>.<previews.domain>`); absent means none. */
+  previews?: { enabled: boolean };
   /** Hash of everything that shapes the container (see `computeSpecHash`): a change means a new container. */
   specHash: string;
   /** Short digest per field of the spec (`image`, `port`, `env.GREETING`): lets a plan name what changed without values. */

@@ -1,3 +1,4 @@
+export * from "./deploy-record.js";
 export * from "./desired-state.js";
 export * from "./errors.js";
 export * from "./jobs.js";
@@ -7,4 +8,5 @@ export * from "./outcome.js";
 export * from "./plan.js";
 export * from "./ports.js";
 export * from "./repo-snapshot.js";
+export * from "./reporting.js";
 export * from "./routes.js";

@@ -6,7 +6,7 @@
 export const QUEUE_NAMES = { sync: "dockhand-sync" } as const;
 
 /** Why a sync was asked for; shows up in logs and the audit trail. */
-export type SyncTrigger = "push" | "startup" | "poll" | "api" | "cli";
+export type SyncTrigger = "push" | "startup" | "poll" | "api" | "cli" | "pull_request";
 
 export interface SyncJob {
   trigger: SyncTrigger;
@@ -16,4 +16,30 @@ export interface SyncJob {
   sha?: string;
   /** X-GitHub-Delivery of the webhook that asked, for tracing. */
   delivery?: string;
+  /** Try again apps whose rollout failed at this commit (`dockhand apply --retry`, the API); others skip them. */
+  retry?: boolean;
+  /** Set for a pull request's job (env `pr-<n>`): plan it against production, run its preview (issue 7). */
+  pullRequest?: PullRequestInfo;
+  /** The GitHub App installation that sent the webhook, so reports use its token. */
+  installationId?: number;
+}
+
+/**
+ * What a pull_request event (or the preview reaper: `expired`) says about a
+ * PR. `closed` covers merged ones (`merged` tells them apart).
+ */
+export type PullRequestAction = "opened" | "reopened" | "synchronize" | "closed" | "labeled" | "unlabeled" | "expired";
+
+export interface PullRequestInfo {
+  number: number;
+  action: PullRequestAction;
+  /** `owner/name` of the repo the PR is on. */
+  repository: string;
+  headSha: string;
+  headRef: string;
+  baseRef: string;
+  /** The head lives in another repository (a fork). */
+  fork: boolean;
+  merged: boolean;
+  labels: string[];
 }

@@ -69,3 +69,19 @@ export function containerName(app: string, env: string, slot: number, specHash: 
   const name = `${app}-${env}-${slot}-${specHash.slice(0, 8)}`;
   return instance === undefined || instance === DEFAULT_INSTANCE ? name : `${instance}-${name}`;
 }
+
+const RETIRED_RE = /^(.+)\.retired-(\d+)$/;
+
+/**
+ * A retired container's name: its own plus when it was retired. Labels cannot
+ * change after creation; a name can, so the name is what marks it.
+ */
+export function retiredName(name: string, at: number): string {
+  return `${name}.retired-${at}`;
+}
+
+/** The original name and retirement time of a retired container's name; undefined for any other name. */
+export function parseRetiredName(name: string): { name: string; at: number } | undefined {
+  const match = RETIRED_RE.exec(name);
+  return match?.[1] && match[2] ? { name: match[1], at: Number(match[2]) } : undefined;
+}

@@ -28,6 +28,11 @@ export interface ObservedContainer {
   hostPort?: number;
   /** Epoch milliseconds, as Docker reports it. */
   createdAt: number;
+  /**
+   * Set on a container a rollout retired and kept, stopped, for `dockhand
+   * rollback` (epoch ms, from its name: see `retiredName`). It serves no slot.
+   */
+  retiredAt?: number;
 }
 
 export interface ObservedHost {

@@ -13,6 +13,8 @@ export interface OutcomeError {
   message: string;
   /** The failing container's last log lines, when a container failed. */
   logsTail?: string;
+  /** The failing container's recent health check results, when a health gate failed. */
+  healthLog?: string;
   issues?: ConfigIssue[];
 }
 
@@ -22,7 +24,8 @@ export interface AppOutcome {
   /** `rolledBack`: a step failed and every slot went back to its old container. */
   status: AppOutcomeStatus;
   durationMs: number;
-  failedStep?: StepKind;
+  /** `hook`: hooks.beforeDeploy, which runs before the first new container starts. */
+  failedStep?: StepKind | "hook";
   error?: OutcomeError;
 }
 

@@ -4,7 +4,7 @@
  * (src/main.ts, src/cli.ts) knows the concrete classes.
  */
 import type { Readable } from "node:stream";
-import type { HealthSpec } from "./desired-state.js";
+import type { HealthSpec, ResourcesSpec } from "./desired-state.js";
 import type { ObservedState } from "./observed-state.js";
 import type { RepoSnapshot } from "./repo-snapshot.js";
 import type { AppRoute, RouteTable } from "./routes.js";
@@ -17,6 +17,34 @@ export interface ContainerSpec {
   port: number;
   environment: Record<string, string>;
   labels: Record<string, string>;
+  /** Replaces the image's CMD. */
+  command?: string[];
+  resources?: ResourcesSpec;
+  mounts?: ContainerMount[];
+  /** Seconds between SIGTERM and SIGKILL on stop; the adapter's default when absent. */
+  stopTimeoutSeconds?: number;
+}
+
+/** A volume as the engine mounts it: named volumes are created on first use, with `labels`. */
+export type ContainerMount =
+  | { kind: "volume"; source: string; target: string; readOnly: boolean; labels: Record<string, string> }
+  | { kind: "bind"; source: string; target: string; readOnly: true };
+
+/** A one-off container (a deploy hook): runs to its end, then is removed. No published port, no restarts. */
+export interface OneOffSpec {
+  name: string;
+  image: string;
+  command: string[];
+  environment: Record<string, string>;
+  labels: Record<string, string>;
+  resources?: ResourcesSpec;
+  mounts?: ContainerMount[];
+}
+
+export interface OneOffResult {
+  exitCode: number;
+  /** Its last lines of output, stdout and stderr interleaved. */
+  output: string;
 }
 
 export interface StartedContainer {
@@ -24,6 +52,24 @@ export interface StartedContainer {
   name: string;
   host: string;
   hostPort: number;
+}
+
+export interface LogStreamOptions {
+  /** Keep streaming new lines until the container stops or `signal` aborts. */
+  follow: boolean;
+  /** Only lines written at or after this time (epoch ms). */
+  since?: number;
+  /** Only the last this many lines (before following). */
+  tail?: number;
+  signal?: AbortSignal;
+}
+
+export interface LogLine {
+  stream: "stdout" | "stderr";
+  /** Without the trailing newline. */
+  text: string;
+  /** When the engine recorded it (epoch ms), so lines of several containers can be merged in order. */
+  time: number;
 }
 
 /** Where output of long operations (builds, image shipping) goes: the job log. */
@@ -46,8 +92,18 @@ export interface DockerPort {
   stop(host: string, id: string, timeoutSeconds?: number): Promise<void>;
   remove(host: string, id: string): Promise<void>;
   logsTail(host: string, id: string, lines: number): Promise<string>;
+  /**
+   * A container's log, line by line as the engine gives it (`dockhand logs`).
+   * Resolves when the log ends: at once without `follow`, else when the
+   * container stops or `signal` aborts.
+   */
+  streamLogs(host: string, id: string, options: LogStreamOptions, onLine: (line: LogLine) => void): Promise<void>;
   /** The published host port of a running container. */
   hostPort(host: string, id: string, port: number): Promise<number | undefined>;
+  /** Rename a container (retiring it keeps it, stopped, under a name that says so). */
+  rename(host: string, id: string, name: string): Promise<void>;
+  /** Run a one-off container to its end (or `timeoutMs`, then it is killed); it is removed either way. */
+  runOnce(host: string, spec: OneOffSpec, timeoutMs: number, signal?: AbortSignal): Promise<OneOffResult>;
   close(): Promise<void>;
 }
 
@@ -57,6 +113,14 @@ export interface RepoPort {
   snapshot(ref?: string): Promise<RepoSnapshot>;
   /** A tar stream of one directory of the repo at `sha` (a build context). */
   contextTar(sha: string, dir: string): Readable;
+  /**
+   * Whether commit `ancestor` is reachable from `descendant` (and differs from
+   * it), so a late sync for an older commit is not applied (issue 6). A repo
+   * without history (a working directory) answers false.
+   */
+  isAncestor?(ancestor: string, descendant: string): Promise<boolean>;
+  /** The tracked branch's head commit, after a fetch (the polling fallback). */
+  head?(): Promise<string>;
 }
 
 /** The shared route table every proxy serves (DESIGN.md, "Proxy"). */
@@ -68,4 +132,73 @@ export interface RouteStore {
   /** Called with the new table after every change (from any process). Returns an unsubscribe function. */
   subscribe(onChange: (table: RouteTable) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+/** One proxy's report (issue 4): the route table version it serves and its requests in flight per container. */
+export interface ProxyReport {
+  id: string;
+  version: number;
+  /** Container name to requests in flight; containers with none are left out. */
+  inFlight: Record<string, number>;
+}
+
+/**
+ * What the proxies report through the shared store, so an executor in another
+ * process knows when every proxy has seen a route change and when a draining
+ * container has nothing left in flight. Proxies that stopped reporting
+ * (crashed, cut off) drop out after a short time.
+ */
+export interface InFlightSource {
+  /** The live proxies' reports; empty when none reports (e.g. nginx or Caddy drivers). */
+  read(): Promise<ProxyReport[]>;
+}
+
+/** A rollout that failed at a commit: not tried again until a new commit or an explicit retry. */
+export interface FailedSpec {
+  app: string;
+  env: string;
+  specHash: string;
+  /** Deploy repo commit. */
+  commit: string;
+  /** Epoch ms. */
+  at: number;
+  message: string;
+}
+
+export interface FailedSpecs {
+  record(failure: FailedSpec): Promise<void>;
+  /** The app's last failure, if it has not succeeded since. */
+  get(env: string, app: string): Promise<FailedSpec | undefined>;
+  clear(env: string, app: string): Promise<void>;
+}
+
+/** Periodic sync leaves an app alone after `dockhand rollback`, until a commit changes the app's spec. */
+export interface SyncHold {
+  app: string;
+  env: string;
+  /** The spec the deploy repo asked for when the hold was set; a different one releases the hold. */
+  heldSpecHash: string;
+  /** The spec the app was rolled back to. */
+  specHash: string;
+  /** The deploy repo commit at the time of the rollback. */
+  commit: string;
+  /** Epoch ms. */
+  at: number;
+}
+
+export interface SyncHolds {
+  set(hold: SyncHold): Promise<void>;
+  get(env: string, app: string): Promise<SyncHold | undefined>;
+  list(): Promise<SyncHold[]>;
+  release(env: string, app: string): Promise<void>;
+}
+
+/** Secret values beside dockhand (DOCKHAND_SECRETS_DIR). Values are never logged, planned or labelled. */
+export interface SecretSource {
+  /** The value of one of an app's secrets, or undefined when there is none. */
+  read(app: string, name: string): Promise<string | undefined>;
+  /** A keyed digest of a value, stable for this install: goes into the spec hash, says nothing of the value. */
+  digest(value: string): Promise<string>;
+  /** Where a secret is looked for, for the error when it is missing (never its value). */
+  where(app: string, name: string): string;
 }

@@ -8,7 +8,7 @@ import { ineligibleReason } from "./host-eligibility.js";
 import { normalizeImageRef } from "./image-ref.js";
 import type { AppContainers, PlanContext } from "./plan-context.js";
 
-const EMPTY: AppContainers = { env: "", app: "", actionable: [], ghosts: [] };
+const EMPTY: AppContainers = { env: "", app: "", actionable: [], ghosts: [], retired: [] };
 
 /** Compare a desired app with what runs: one draft slot per replica, plus the containers that go. */
 export function diffApp(ctx: PlanContext, eligibility: Eligibility, spec: AppSpec): AppDraft {
@@ -60,7 +60,7 @@ function partitionBySlot(group: AppContainers, replicas: number) {
 
 /** An observed app (or route) that is not desired: everything of it goes. */
 export function pruneApp(group: AppContainers, reason: string): AppDraft {
-  const retiring = group.actionable.map((container) => ({ container, reason }));
+  const retiring = [...group.actionable, ...group.retired].map((container) => ({ container, reason }));
   const key = routeKey(group.env, group.app);
   return { key, env: group.env, app: group.app, spec: undefined, slots: [], retiring, reasons: [reason], exists: true };
 }

@@ -24,6 +24,12 @@ export interface AppContainers {
   actionable: ObservedContainer[];
   /** On unreachable hosts: presumed alive, never touched, never counted as serving a slot. */
   ghosts: ObservedContainer[];
+  /**
+   * Kept stopped by earlier rollouts for `dockhand rollback` (on reachable
+   * hosts): they serve no slot; the executor trims them, and they go when
+   * the app goes.
+   */
+  retired: ObservedContainer[];
 }
 
 export interface PlanContext {
@@ -77,10 +83,11 @@ function groupContainers(observed: ObservedState, hosts: ReadonlyMap<string, Hos
       const key = routeKey(c.env, c.app);
       let group = groups.get(key);
       if (!group) {
-        group = { env: c.env, app: c.app, actionable: [], ghosts: [] };
+        group = { env: c.env, app: c.app, actionable: [], ghosts: [], retired: [] };
         groups.set(key, group);
       }
-      (reachable ? group.actionable : group.ghosts).push(c);
+      if (c.retiredAt === undefined) (reachable ? group.actionable : group.ghosts).push(c);
+      else if (reachable) group.retired.push(c);
     }
   }
   return groups;

@@ -75,8 +75,8 @@ function pruneDrafts(ctx: PlanContext, specs: ReadonlyMap<string, AppSpec>, warn
   const unreachableOnly: AppContainers[] = [];
   for (const [key, group] of ctx.groups) {
     if (specs.has(key) || !ctx.inScope(group.env)) continue;
-    if (group.actionable.length > 0) drafts.set(key, pruneApp(group, why(group.env)));
-    else unreachableOnly.push(group);
+    if (group.actionable.length > 0 || group.retired.length > 0) drafts.set(key, pruneApp(group, why(group.env)));
+    if (group.actionable.length === 0 && group.ghosts.length > 0) unreachableOnly.push(group);
   }
   for (const group of unreachableOnly.sort(compareApps)) {
     const hosts = [...new Set(group.ghosts.map((g) => g.host))].sort(compareStrings).join(", ");
@@ -88,7 +88,7 @@ function pruneDrafts(ctx: PlanContext, specs: ReadonlyMap<string, AppSpec>, warn
     if (specs.has(key) || drafts.has(key) || !ctx.inScope(route.env)) continue;
     // Without hostnames there is nothing to act on: upstreams go with their containers.
     if (route.hostnames.length === 0) continue;
-    const group = { env: route.env, app: route.app, actionable: [], ghosts: [] };
+    const group = { env: route.env, app: route.app, actionable: [], ghosts: [], retired: [] };
     drafts.set(key, pruneApp(group, why(route.env)));
   }
   return [...drafts.values()];

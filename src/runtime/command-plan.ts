@@ -1,8 +1,10 @@
 import { planHasChanges } from "../model/index.js";
 import { plan as makePlan, planToJson, renderPlanText } from "../planner/index.js";
+import { resolveSecrets } from "../worker/resolve-secrets.js";
 import { out, useColor } from "./cli-io.js";
 import type { DockhandEnv } from "./env.js";
 import { loadDesired, loadObserved, type RepoFlags } from "./load-state.js";
+import { secretSource } from "./rollout-deps.js";
 
 export interface PlanFlags extends RepoFlags {
   json?: boolean;
@@ -12,7 +14,8 @@ export interface PlanFlags extends RepoFlags {
 
 /** Exit 0, or with --detailed-exitcode 2 when the plan has changes (like terraform plan). */
 export async function commandPlan(env: DockhandEnv, flags: PlanFlags): Promise<number> {
-  const { desired } = await loadDesired(env, flags);
+  // Secrets are hashed by their values' digests, as a sync does, or every app with secrets would show a change.
+  const desired = (await resolveSecrets((await loadDesired(env, flags)).desired, secretSource(env))).desired;
   const observed = await loadObserved(env, desired, flags.observed);
   const plan = makePlan(desired, observed, { instance: env.instance });
   if (flags.json) out(JSON.stringify(planToJson(plan), null, 2));

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { DEFAULT_INSTANCE, DockhandError } from "../model/index.js";
+import { type QueueEnv, readQueueEnv } from "./queue-env.js";
 
 /** Settings from the environment (DESIGN.md, "Contract"), parsed once at start. */
 export interface DockhandEnv {
@@ -13,6 +14,10 @@ export interface DockhandEnv {
   adminToken?: string;
   instance: string;
   logLevel: string;
+  /** DOCKHAND_SECRETS_DIR: where apps' secret values live (`<app>/<NAME>`, then `<NAME>`). */
+  secretsDir?: string;
+  /** DOCKHAND_POLL_INTERVAL, DOCKHAND_JOB_TIMEOUT, DOCKHAND_LOCK_TTL, DOCKHAND_STOP_GRACE (queue-env.ts). */
+  queue: QueueEnv;
 }
 
 export const DEFAULTS = {
@@ -46,6 +51,8 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): DockhandEnv {
     adminToken: nonEmpty(env.DOCKHAND_ADMIN_TOKEN),
     instance: nonEmpty(env.DOCKHAND_INSTANCE) ?? DEFAULT_INSTANCE,
     logLevel: nonEmpty(env.DOCKHAND_LOG_LEVEL) ?? DEFAULTS.logLevel,
+    secretsDir: nonEmpty(env.DOCKHAND_SECRETS_DIR) && resolve(env.DOCKHAND_SECRETS_DIR as string),
+    queue: readQueueEnv(env),
   };
 }
 

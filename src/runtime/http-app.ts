@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
+import { type OperationsOptions, operationsRoutes } from "../http/index.js";
 import { type WebhookOptions, webhookRoutes } from "../webhook/index.js";
 
 export interface HttpAppOptions {
@@ -7,6 +8,8 @@ export interface HttpAppOptions {
   webhook: Omit<WebhookOptions, "log">;
   /** Whether dependencies (Redis) answer; drives /readyz. */
   ready: () => Promise<boolean>;
+  /** The dashboard, /api/status and /metrics (src/http); absent in processes that serve only webhooks. */
+  operations?: OperationsOptions;
 }
 
 /** The HTTP side of `dockhand serve`, built without listening so tests can inject(). */
@@ -19,5 +22,6 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     const ready = await options.ready().catch(() => false);
     return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready" });
   });
+  if (options.operations) await operationsRoutes(app, options.operations);
   return app;
 }

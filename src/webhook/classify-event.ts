@@ -1,8 +1,13 @@
 /**
  * What a GitHub event means for dockhand, as a pure function of the event
- * name and payload: a sync of production for a push to the tracked branch of
- * the deploy repo, and a reason to ignore everything else (the reason goes
- * back to GitHub in the 202 answer, visible under "Recent deliveries").
+ * name and payload (issue 6): a sync of production for a push to the tracked
+ * branch of the deploy repo; a preview request for a pull request opened,
+ * reopened, pushed to or closed; and a reason to ignore everything else (the
+ * reason goes back to GitHub in the 202 answer, under "Recent deliveries").
+ *
+ * Not handled yet: a push to an app's own source repository (`build.git`):
+ * the deploy repo format has no such key, so such pushes are ignored as
+ * pushes to another repository.
  */
 import type { SyncJob } from "../model/jobs.js";
 
@@ -11,28 +16,76 @@ export interface EventContext {
   repository: string;
   /** The tracked branch, e.g. "main". */
   branch: string;
+  /** The branch dockhand commits its status record to; pushes to it never trigger anything. */
+  statusBranch?: string;
   /** X-GitHub-Delivery, carried into the job for tracing. */
   delivery?: string;
 }
 
-export type EventDecision = { action: "sync"; job: SyncJob } | { action: "ignore"; reason: string };
+/** A pull request event handed to previews (their work is issue 7's). */
+export interface PreviewRequest {
+  /** deploy: opened, reopened or pushed to; teardown: closed (merged or not). */
+  action: "deploy" | "teardown";
+  number: number;
+  /** The pull request's head commit. */
+  sha: string;
+  /** The head branch name. */
+  ref: string;
+  /** The head lives in another repository (a fork). */
+  fork: boolean;
+  delivery?: string;
+  /** The PR's labels, when it has any (`dockhand:preview` lets a fork have a preview). */
+  labels?: string[];
+  /** Set when a closed pull request was merged. */
+  merged?: boolean;
+  /** The GitHub App installation that sent the event, so reports use its token. */
+  installationId?: number;
+}
+
+export type EventDecision =
+  | { action: "sync"; job: SyncJob }
+  | { action: "preview"; request: PreviewRequest }
+  | { action: "ignore"; reason: string };
 
 const COMMIT_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 const NO_COMMIT = /^0+$/;
+const PREVIEW_ACTIONS: Record<string, PreviewRequest["action"]> = {
+  opened: "deploy",
+  reopened: "deploy",
+  synchronize: "deploy",
+  closed: "teardown",
+};
+/** Adding or removing this label on a PR from a fork gives or takes its preview (issue 7). */
+const PREVIEW_LABEL = "dockhand:preview";
 
 function field(value: unknown, key: string): unknown {
   return typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
 }
 
+function text(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function sameRepo(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
 function classifyPush(payload: unknown, context: EventContext): EventDecision {
-  const ref = field(payload, "ref");
-  const after = field(payload, "after");
-  const fullName = field(field(payload, "repository"), "full_name");
-  if (typeof ref !== "string" || typeof after !== "string" || typeof fullName !== "string") {
+  const ref = text(field(payload, "ref"));
+  const after = text(field(payload, "after"));
+  const fullName = text(field(field(payload, "repository"), "full_name"));
+  if (ref === undefined || after === undefined || fullName === undefined) {
     return { action: "ignore", reason: "push payload lacks ref, after or repository.full_name" };
   }
-  if (fullName.toLowerCase() !== context.repository.toLowerCase()) {
+  if (!sameRepo(fullName, context.repository)) {
     return { action: "ignore", reason: `push to ${fullName}, not the deploy repo ${context.repository}` };
+  }
+  const { statusBranch } = context;
+  if (statusBranch && statusBranch !== context.branch && ref === `refs/heads/${statusBranch}`) {
+    return {
+      action: "ignore",
+      reason: `push to dockhand's status branch ${statusBranch}: its own records never trigger a deploy`,
+    };
   }
   const tracked = `refs/heads/${context.branch}`;
   if (ref !== tracked) return { action: "ignore", reason: `push to ${ref}, not the tracked branch ${context.branch}` };
@@ -46,6 +99,57 @@ function classifyPush(payload: unknown, context: EventContext): EventDecision {
   return { action: "sync", job };
 }
 
+function classifyPullRequest(payload: unknown, context: EventContext): EventDecision {
+  const action = text(field(payload, "action")) ?? "";
+  const pr = field(payload, "pull_request");
+  const number = field(payload, "number") ?? field(pr, "number");
+  const fullName = text(field(field(payload, "repository"), "full_name"));
+  const head = field(pr, "head");
+  const sha = text(field(head, "sha"));
+  const base = text(field(field(pr, "base"), "ref"));
+  if (typeof number !== "number" || fullName === undefined || sha === undefined || base === undefined) {
+    return { action: "ignore", reason: "pull_request payload lacks number, repository, head.sha or base.ref" };
+  }
+  if (!sameRepo(fullName, context.repository)) {
+    return { action: "ignore", reason: `pull request on ${fullName}, not the deploy repo ${context.repository}` };
+  }
+  const labelled =
+    (action === "labeled" || action === "unlabeled") && field(field(payload, "label"), "name") === PREVIEW_LABEL;
+  const kind = PREVIEW_ACTIONS[action] ?? (labelled ? "deploy" : undefined);
+  if (kind === undefined) return { action: "ignore", reason: `pull_request action ${action} is not used` };
+  if (base !== context.branch) {
+    return {
+      action: "ignore",
+      reason: `pull request #${number} targets ${base}, not the tracked branch ${context.branch}`,
+    };
+  }
+  if (!COMMIT_SHA.test(sha)) return { action: "ignore", reason: `pull request #${number} has no head commit sha` };
+  const headRepo = text(field(field(head, "repo"), "full_name"));
+  const request: PreviewRequest = {
+    action: kind,
+    number,
+    sha,
+    ref: text(field(head, "ref")) ?? "",
+    // A head repository that is gone (a deleted fork) counts as a fork.
+    fork: headRepo === undefined || !sameRepo(headRepo, fullName),
+  };
+  if (context.delivery !== undefined) request.delivery = context.delivery;
+  Object.assign(request, pullRequestExtras(payload, pr));
+  return { action: "preview", request };
+}
+
+/** Labels, merged and the installation, only when they say something (issue 7). */
+function pullRequestExtras(payload: unknown, pr: unknown): Partial<PreviewRequest> {
+  const labels = field(pr, "labels");
+  const names = Array.isArray(labels) ? labels.map((l) => text(field(l, "name"))).filter((n) => n !== undefined) : [];
+  const installation = field(field(payload, "installation"), "id");
+  return {
+    ...(names.length > 0 ? { labels: names } : {}),
+    ...(field(pr, "merged") === true ? { merged: true } : {}),
+    ...(typeof installation === "number" ? { installationId: installation } : {}),
+  };
+}
+
 export function classifyEvent(name: string, payload: unknown, context: EventContext): EventDecision {
   switch (name) {
     case "ping":
@@ -53,7 +157,7 @@ export function classifyEvent(name: string, payload: unknown, context: EventCont
     case "push":
       return classifyPush(payload, context);
     case "pull_request":
-      return { action: "ignore", reason: "pull requests are handled by previews (not enabled)" };
+      return classifyPullRequest(payload, context);
     default:
       return { action: "ignore", reason: `event ${name} is not used` };
   }

@@ -1,7 +1,8 @@
-export { classifyEvent, type EventContext, type EventDecision } from "./classify-event.js";
+export { classifyEvent, type EventContext, type EventDecision, type PreviewRequest } from "./classify-event.js";
 export { verifySignature } from "./verify-signature.js";
 export {
   DEFAULT_WEBHOOK_BODY_LIMIT,
+  type EnqueueAnswer,
   WEBHOOK_PATH,
   type WebhookAnswer,
   type WebhookOptions,

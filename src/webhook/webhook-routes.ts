@@ -1,6 +1,8 @@
 /**
  * POST /webhooks/github: verify the signature on the raw body, classify the
- * event, enqueue a sync, answer 202 at once (GitHub gives up after 10 s).
+ * event, enqueue a sync (or hand a pull request to previews), answer 202 at
+ * once (GitHub gives up after 10 s). A redelivery (the same
+ * X-GitHub-Delivery) is recognised by the queue and answered "duplicate".
  * The route lives in its own encapsulated scope, so its body parsers (raw
  * buffers, not parsed JSON) never leak into the rest of the app.
  */
@@ -8,13 +10,19 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { Logger } from "pino";
 import { DockhandError } from "../model/errors.js";
 import type { SyncJob } from "../model/jobs.js";
-import { classifyEvent } from "./classify-event.js";
+import { classifyEvent, type EventDecision, type PreviewRequest } from "./classify-event.js";
 import { decodeBody, FORM_CONTENT_TYPE, readPayload } from "./read-payload.js";
 import { verifySignature } from "./verify-signature.js";
 
 export const WEBHOOK_PATH = "/webhooks/github";
 /** GitHub caps payloads at 25 MB and drops bigger ones, so bigger bodies are not GitHub's. */
 export const DEFAULT_WEBHOOK_BODY_LIMIT = 25 * 1024 * 1024;
+
+export interface EnqueueAnswer {
+  status: "queued" | "duplicate";
+  /** The job that runs (or ran) the request. */
+  jobId: string;
+}
 
 export interface WebhookOptions {
   /** Webhook secrets; a delivery signed with any one is accepted (rotation). */
@@ -23,8 +31,12 @@ export interface WebhookOptions {
   repository: string;
   /** The tracked branch. */
   branch: string;
-  /** Queue a sync. `jobId` dedupes: a redelivery answers "duplicate". */
-  enqueueSync: (job: SyncJob, jobId: string) => Promise<"queued" | "duplicate">;
+  /** dockhand's status branch (dockhand.yaml `status.branch`); pushes to it are ignored, said so. */
+  statusBranch?: string;
+  /** Queue a sync. `requestId` (`push-<delivery>`) dedupes: a redelivery answers "duplicate". */
+  enqueueSync: (job: SyncJob, requestId: string) => Promise<EnqueueAnswer>;
+  /** Hand a pull request to previews; without it pull requests are ignored ("previews are not enabled"). */
+  enqueuePreview?: (request: PreviewRequest, requestId: string) => Promise<EnqueueAnswer>;
   log: Logger;
   /** Largest accepted body in bytes. Default 25 MB (GitHub's limit). */
   bodyLimit?: number;
@@ -36,10 +48,12 @@ export type WebhookStatus = "queued" | "duplicate" | "ignored" | "rejected";
 export interface WebhookAnswer {
   status: WebhookStatus;
   reason: string;
+  /** The queue job, for queued and duplicate deliveries (cancel it with DELETE /api/jobs/:id). */
+  job?: string;
 }
 
 const REPOSITORY = /^[\w.-]+\/[\w.-]+$/;
-// GitHub's deliveries are GUIDs; the id also becomes part of a BullMQ job id.
+// GitHub's deliveries are GUIDs; the id also becomes part of a Redis key.
 const DELIVERY = /^[\w.-]{1,128}$/;
 
 function checkOptions(options: WebhookOptions): void {
@@ -56,11 +70,9 @@ function checkOptions(options: WebhookOptions): void {
   }
 }
 
-function answer(reply: FastifyReply, code: number, status: WebhookStatus, reason: string): FastifyReply {
-  return reply
-    .code(code)
-    .type("application/json")
-    .send({ status, reason } satisfies WebhookAnswer);
+function answer(reply: FastifyReply, code: number, status: WebhookStatus, reason: string, job?: string): FastifyReply {
+  const body: WebhookAnswer = job ? { status, reason, job } : { status, reason };
+  return reply.code(code).type("application/json").send(body);
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {
@@ -95,51 +107,76 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookOption
   });
 }
 
-async function handleDelivery(request: FastifyRequest, reply: FastifyReply, options: WebhookOptions) {
+interface Delivery {
+  event: string;
+  delivery: string;
+  payload: Record<string, unknown>;
+}
+
+type Rejection = { code: number; reason: string };
+
+/** A verified, parsed delivery, or why it is refused (401 before anything else is read). */
+async function readDelivery(request: FastifyRequest, secrets: string[]): Promise<Delivery | Rejection> {
   const signature = header(request, "x-hub-signature-256");
-  if (!signature) return answer(reply, 401, "rejected", "X-Hub-Signature-256 is missing; give the webhook a secret");
+  if (!signature) return { code: 401, reason: "X-Hub-Signature-256 is missing; give the webhook a secret" };
   const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   const text = decodeBody(raw);
-  if (text === undefined || text === "") return answer(reply, 400, "rejected", "body is empty or not UTF-8");
-  if (!(await verifySignature(options.secrets, text, signature))) {
-    return answer(reply, 401, "rejected", "X-Hub-Signature-256 does not match; the webhook's secret differs from ours");
+  if (text === undefined || text === "") return { code: 400, reason: "body is empty or not UTF-8" };
+  if (!(await verifySignature(secrets, text, signature))) {
+    return { code: 401, reason: "X-Hub-Signature-256 does not match; the webhook's secret differs from ours" };
   }
   const event = header(request, "x-github-event");
   const delivery = header(request, "x-github-delivery");
-  if (!event) return answer(reply, 400, "rejected", "X-GitHub-Event is missing");
+  if (!event) return { code: 400, reason: "X-GitHub-Event is missing" };
   if (!delivery || !DELIVERY.test(delivery)) {
-    return answer(
-      reply,
-      400,
-      "rejected",
-      "X-GitHub-Delivery is missing or not an id of letters, digits, '-', '_', '.'",
-    );
+    return { code: 400, reason: "X-GitHub-Delivery is missing or not an id of letters, digits, '-', '_', '.'" };
   }
   const parsed = readPayload(text, header(request, "content-type") ?? "");
-  if (!parsed.ok) return answer(reply, 400, "rejected", parsed.reason);
-  const log = options.log.child({ delivery, event });
-  const decision = classifyEvent(event, parsed.payload, {
-    repository: options.repository,
-    branch: options.branch,
-    delivery,
-  });
-  if (decision.action === "ignore") {
-    log.info({ reason: decision.reason }, "webhook ignored");
-    return answer(reply, 202, "ignored", decision.reason);
-  }
-  return enqueue(reply, options, decision.job, delivery, log);
+  if (!parsed.ok) return { code: 400, reason: parsed.reason };
+  return { event, delivery, payload: parsed.payload };
 }
 
-async function enqueue(reply: FastifyReply, options: WebhookOptions, job: SyncJob, delivery: string, log: Logger) {
+async function handleDelivery(request: FastifyRequest, reply: FastifyReply, options: WebhookOptions) {
+  const read = await readDelivery(request, options.secrets);
+  if ("code" in read) return answer(reply, read.code, "rejected", read.reason);
+  const { event, delivery, payload } = read;
+  const log = options.log.child({ delivery, event });
+  const decision = classifyEvent(event, payload, {
+    repository: options.repository,
+    branch: options.branch,
+    statusBranch: options.statusBranch,
+    delivery,
+  });
+  const work = toWork(decision, delivery, options);
+  if ("ignore" in work) {
+    log.info({ reason: work.ignore }, "webhook ignored");
+    return answer(reply, 202, "ignored", work.ignore);
+  }
   try {
-    const outcome = await options.enqueueSync(job, `push-${delivery}`);
-    log.info({ sha: job.sha, env: job.env, outcome }, "webhook sync enqueued");
-    const reason =
-      outcome === "queued" ? `sync of ${job.env} at ${job.sha} queued` : `delivery ${delivery} was already queued`;
-    return answer(reply, 202, outcome, reason);
+    const { status, jobId } = await work.run();
+    log.info({ what: work.what, status, job: jobId }, "webhook enqueued");
+    const reason = status === "queued" ? `${work.what} queued` : `delivery ${delivery} was already queued`;
+    return answer(reply, 202, status, reason, jobId || undefined);
   } catch (err) {
     // 503 makes GitHub mark the delivery failed, so it can be redelivered once the queue is back.
-    log.error({ err, sha: job.sha }, "webhook could not enqueue the sync");
-    return answer(reply, 503, "rejected", `could not queue the sync: ${(err as Error).message}`);
+    log.error({ err: (err as Error).message, what: work.what }, "webhook could not enqueue");
+    return answer(reply, 503, "rejected", `could not queue the ${work.what}: ${(err as Error).message}`);
   }
+}
+
+type Work = { ignore: string } | { what: string; run: () => Promise<EnqueueAnswer> };
+
+function toWork(decision: EventDecision, delivery: string, options: WebhookOptions): Work {
+  if (decision.action === "ignore") return { ignore: decision.reason };
+  if (decision.action === "sync") {
+    const { job } = decision;
+    return { what: `sync of ${job.env} at ${job.sha}`, run: () => options.enqueueSync(job, `push-${delivery}`) };
+  }
+  const { request } = decision;
+  const { enqueuePreview } = options;
+  if (!enqueuePreview) return { ignore: `previews are not enabled: pull request #${request.number} left alone` };
+  return {
+    what: `preview ${request.action} of pull request #${request.number} at ${request.sha}`,
+    run: () => enqueuePreview(request, `pr-${delivery}`),
+  };
 }

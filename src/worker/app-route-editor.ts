@@ -13,6 +13,8 @@ export class AppRouteEditor {
     private readonly store: RouteStore,
     private readonly hosts: ReadonlyMap<string, HostSpec>,
     initial: AppRoute,
+    /** Hosts found unreachable during this run: their upstreams never go back into the route. */
+    private readonly lost: ReadonlySet<string> = new Set(),
   ) {
     this.route = { ...initial, upstreams: [...initial.upstreams] };
   }
@@ -26,10 +28,11 @@ export class AppRouteEditor {
     hosts: ReadonlyMap<string, HostSpec>,
     app: { app: string; env: string; hostnames: string[] },
     containers: ObservedContainer[],
+    lost?: ReadonlySet<string>,
   ): AppRouteEditor {
-    const editor = new AppRouteEditor(store, hosts, { ...app, upstreams: [] });
+    const editor = new AppRouteEditor(store, hosts, { ...app, upstreams: [] }, lost);
     for (const c of containers) {
-      if (c.state === "running" && c.hostPort !== undefined && hosts.has(c.host)) {
+      if (c.state === "running" && c.hostPort !== undefined && hosts.has(c.host) && c.retiredAt === undefined) {
         editor.upsert(c.host, c.name, c.hostPort, "active");
       }
     }
@@ -45,11 +48,19 @@ export class AppRouteEditor {
     await this.write();
   }
 
-  async markDraining(container: string): Promise<void> {
+  /** Returns the table version that carries the change, for waiting until every proxy serves it. */
+  async markDraining(container: string): Promise<number> {
     this.route.upstreams = this.route.upstreams.map((u) =>
       u.container === container ? { ...u, state: "draining" } : u,
     );
-    await this.write();
+    return this.write();
+  }
+
+  /** Nothing is routed to a lost host's containers once it is known lost (issue 4). */
+  async dropHost(host: string): Promise<void> {
+    const before = this.route.upstreams.length;
+    this.route.upstreams = this.route.upstreams.filter((u) => u.host !== host);
+    if (this.route.upstreams.length !== before) await this.write();
   }
 
   async drop(container: string): Promise<void> {
@@ -68,8 +79,9 @@ export class AppRouteEditor {
     if (stored === undefined || canonical(stored) !== canonical(this.route)) await this.write();
   }
 
-  async write(): Promise<void> {
-    await this.store.setApp(this.current);
+  async write(): Promise<number> {
+    if (this.lost.size > 0) this.route.upstreams = this.route.upstreams.filter((u) => !this.lost.has(u.host));
+    return this.store.setApp(this.current);
   }
 
   private upsert(host: string, container: string, port: number, state: Upstream["state"]): void {

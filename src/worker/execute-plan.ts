@@ -25,6 +25,8 @@ export async function executePlan(
 ): Promise<DeployOutcome> {
   const stored = new Map((await ctx.routes.load()).routes.map((r) => [routeKey(r.env, r.app), r]));
   const containers = observed.hosts.flatMap((h) => h.containers);
+  const lostHosts = ctx.lostHosts ?? new Set<string>();
+  const appCtx: RolloutContext = { ...ctx, lostHosts };
   const runOne = async (change: AppChange): Promise<AppOutcome> => {
     if (change.error !== undefined) {
       return {
@@ -36,10 +38,25 @@ export async function executePlan(
       };
     }
     const mine = containers.filter((c) => c.app === change.app && c.env === change.env);
-    return rollApp(change, mine, ctx, stored.get(routeKey(change.env, change.app)));
+    return rollApp(change, mine, appCtx, stored.get(routeKey(change.env, change.app)));
   };
   const outcomes = await mapBounded(plan.changes, options.appConcurrency ?? DEFAULT_APP_CONCURRENCY, runOne);
+  if (lostHosts.size > 0) await unrouteLostHosts(appCtx, lostHosts);
   return summariseOutcome(plan.source.sha, outcomes);
+}
+
+/**
+ * A host found unreachable mid-run: every app's route stops naming its
+ * containers, including apps that rolled before it was lost (issue 4).
+ */
+async function unrouteLostHosts(ctx: RolloutContext, lost: ReadonlySet<string>): Promise<void> {
+  const table = await ctx.routes.load();
+  for (const route of table.routes) {
+    const upstreams = route.upstreams.filter((u) => !lost.has(u.host));
+    if (upstreams.length === route.upstreams.length) continue;
+    await ctx.routes.setApp({ ...route, upstreams });
+    ctx.log.warn({ app: route.app, env: route.env, hosts: [...lost] }, "routed away from unreachable hosts");
+  }
 }
 
 async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

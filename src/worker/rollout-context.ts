@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { DockerPort, HostSpec, RepoPort, RouteStore } from "../model/index.js";
+import type { DockerPort, HostSpec, InFlightSource, RepoPort, RouteStore } from "../model/index.js";
 
 /** Everything one rollout needs, handed in by the composition root as ports. */
 export interface RolloutContext {
@@ -15,6 +15,16 @@ export interface RolloutContext {
   signal?: AbortSignal;
   /** Called as each step starts and ends, for progress output. */
   onStep?: (event: StepEvent) => void;
+  /**
+   * What the proxies report (route version served, requests in flight): lets
+   * a route-out wait until every proxy has seen it and a drain end early.
+   * Without it, a drain waits its whole time.
+   */
+  proxies?: InFlightSource;
+  /** Secret values per app, by `routeKey(env, app)`; injected as env vars, never logged. */
+  secrets?: ReadonlyMap<string, Record<string, string>>;
+  /** Hosts found unreachable during this run: nothing more is tried on them, nothing is routed to them. */
+  lostHosts?: Set<string>;
 }
 
 export interface StepEvent {

@@ -1,12 +1,17 @@
-import { setTimeout as sleep } from "node:timers/promises";
-import { type AppSpec, containerLabels, type Step } from "../model/index.js";
+import type { AppSpec, ObservedContainer, OldContainerRef, Step } from "../model/index.js";
+import { retiredName } from "../model/index.js";
 import type { AppRouteEditor } from "./app-route-editor.js";
+import { slotContainerSpec, stopTimeoutSeconds } from "./container-spec.js";
+import { drainContainer, waitRouteSeen } from "./proxy-drain.js";
 import type { RolloutContext } from "./rollout-context.js";
+import { ROLLOUT_DEFAULTS } from "./rollout-defaults.js";
 
 export interface StartedSlot {
   id: string;
   host: string;
   hostPort: number;
+  /** Set for a kept container brought back by `dockhand rollback`: its retired name, for undoing that. */
+  revivedFrom?: string;
 }
 
 /** What one app's rollout has done so far; rollback reads it to undo exactly that. */
@@ -15,10 +20,28 @@ export interface RolloutLedger {
   /** Old containers taken out of service (routed out or stopped), by container id. */
   retired: Map<string, { host: string; name: string; stopped: boolean }>;
   removed: Set<string>;
+  /** Route table version of each container's route-out, by container name: its drain waits for proxies to serve it. */
+  routedOut: Map<string, number>;
+  /** Old containers kept, stopped and renamed, for `dockhand rollback`: id ─▶ new name. */
+  kept: Map<string, { host: string; name: string; specHash: string }>;
 }
 
 export function newLedger(): RolloutLedger {
-  return { started: new Map(), retired: new Map(), removed: new Set() };
+  return { started: new Map(), retired: new Map(), removed: new Set(), routedOut: new Map(), kept: new Map() };
+}
+
+/** One app's rollout as the steps see it. */
+export interface AppRun {
+  spec: AppSpec | undefined;
+  ctx: RolloutContext;
+  route: AppRouteEditor;
+  ledger: RolloutLedger;
+  /** The app's containers as observed before the rollout. */
+  observed: readonly ObservedContainer[];
+  /** Epoch ms stamped on containers this rollout retires. */
+  retiredAt: number;
+  /** `dockhand rollback`: kept containers a `start` brings back instead of creating, by the name they get back. */
+  revive?: ReadonlyMap<string, ObservedContainer>;
 }
 
 export function describeStep(step: Step): string {
@@ -32,28 +55,21 @@ export function describeStep(step: Step): string {
     case "setHostnames":
       return `hostnames → ${step.hostnames.join(", ") || "(none)"}`;
     case "drain":
-      return `drain ${step.container.name} on ${step.container.host} (${step.ms} ms)`;
+      return `drain ${step.container.name} on ${step.container.host} (up to ${step.ms} ms)`;
     default:
       return `${step.kind} ${step.container.name} on ${step.container.host}`;
   }
 }
 
 /** Runs one step of an app's rollout through the ports. */
-export async function runStep(
-  step: Step,
-  spec: AppSpec | undefined,
-  ctx: RolloutContext,
-  route: AppRouteEditor,
-  ledger: RolloutLedger,
-): Promise<void> {
+export async function runStep(step: Step, run: AppRun): Promise<void> {
+  const { ctx, ledger, route } = run;
   const { docker } = ctx;
   const log = (line: string) => ctx.log.debug({ output: line }, "step output");
   switch (step.kind) {
-    case "build": {
-      const contextTar = ctx.repo.contextTar(ctx.sha, step.context);
-      await docker.build(step.host, step.image, contextTar, step.dockerfile, log);
+    case "build":
+      await docker.build(step.host, step.image, ctx.repo.contextTar(ctx.sha, step.context), step.dockerfile, log);
       return;
-    }
     case "ship":
       await docker.ship(step.image, step.from, step.to);
       return;
@@ -61,27 +77,15 @@ export async function runStep(
       await docker.pull(step.host, step.image, log);
       return;
     case "start": {
-      const app = required(spec, step);
-      const started = await docker.run(step.container.host, {
-        name: step.container.name,
-        image: app.image,
-        port: app.port,
-        environment: app.environment,
-        labels: containerLabels({
-          instance: ctx.instance,
-          app: app.name,
-          env: app.env,
-          slot: step.container.slot,
-          specHash: app.specHash,
-          specFields: app.specFields,
-          commit: ctx.sha,
-        }),
-      });
+      const kept = run.revive?.get(step.container.name);
+      if (kept) return revive(kept, step.container.name, run);
+      const spec = slotContainerSpec(ctx, required(run.spec, step), step.container);
+      const started = await docker.run(step.container.host, spec);
       ledger.started.set(step.container.name, { id: started.id, host: started.host, hostPort: started.hostPort });
       return;
     }
     case "waitHealthy": {
-      const app = required(spec, step);
+      const app = required(run.spec, step);
       const slot = startedSlot(ledger, step.container.name);
       await docker.waitHealthy(slot.host, slot.id, app.port, app.health, ctx.signal);
       return;
@@ -92,30 +96,90 @@ export async function runStep(
       return;
     }
     case "routeOut":
-      ledger.retired.set(step.container.id, { host: step.container.host, name: step.container.name, stopped: false });
-      await route.markDraining(step.container.name);
-      return;
-    case "drain":
-      await sleep(step.ms, undefined, { signal: ctx.signal });
-      return;
-    case "stop": {
-      const retired = ledger.retired.get(step.container.id);
-      ledger.retired.set(step.container.id, { host: step.container.host, name: step.container.name, stopped: true });
-      await docker.stop(step.container.host, step.container.id);
-      await route.drop(step.container.name);
-      if (retired === undefined)
-        ctx.log.debug({ container: step.container.name }, "stopped a container that was not routed");
+      return routeOut(step.container, run);
+    case "drain": {
+      const version = ledger.routedOut.get(step.container.name) ?? 0;
+      const options = { pollMs: ROLLOUT_DEFAULTS.proxyPollMs, signal: ctx.signal };
+      const end = await drainContainer(ctx.proxies, step.container.name, version, step.ms, options);
+      ctx.log.debug({ container: step.container.name, end }, "drained");
       return;
     }
+    case "stop":
+      return stop(step.container, run);
     case "remove":
-      await route.drop(step.container.name);
-      await docker.remove(step.container.host, step.container.id);
-      ledger.removed.add(step.container.id);
-      return;
+      return removeOrKeep(step.container, run);
     case "setHostnames":
       await route.setHostnames(step.hostnames);
       return;
   }
+}
+
+/** Give a kept container its name back and start it; it then goes through health and routing like a new one. */
+async function revive(kept: ObservedContainer, name: string, run: AppRun): Promise<void> {
+  const { docker } = run.ctx;
+  const port = run.spec?.port;
+  if (port === undefined) throw new Error(`bringing back ${name} needs the app's spec, and the plan has none`);
+  await docker.rename(kept.host, kept.id, name);
+  run.ledger.started.set(name, { id: kept.id, host: kept.host, hostPort: 0, revivedFrom: kept.name });
+  await docker.start(kept.host, kept.id);
+  const hostPort = await docker.hostPort(kept.host, kept.id, port);
+  if (hostPort === undefined)
+    throw new Error(`kept container ${name} on ${kept.host} started without a published port`);
+  run.ledger.started.set(name, { id: kept.id, host: kept.host, hostPort, revivedFrom: kept.name });
+}
+
+/**
+ * Stop sending new requests to the container, then wait until every
+ * reporting proxy serves that table: only then may a drain count what is
+ * still in flight, and a stop not cut a request a proxy is about to send.
+ */
+async function routeOut(container: OldContainerRef, run: AppRun): Promise<void> {
+  const { ctx, ledger } = run;
+  ledger.retired.set(container.id, { host: container.host, name: container.name, stopped: false });
+  const version = await run.route.markDraining(container.name);
+  ledger.routedOut.set(container.name, version);
+  const options = { pollMs: ROLLOUT_DEFAULTS.proxyPollMs, signal: ctx.signal };
+  const lagging = await waitRouteSeen(ctx.proxies, version, ROLLOUT_DEFAULTS.propagationTimeoutMs, options);
+  if (lagging.length > 0) {
+    ctx.log.warn({ container: container.name, version, lagging }, "proxies did not confirm the route-out in time");
+  }
+}
+
+async function stop(container: OldContainerRef, run: AppRun): Promise<void> {
+  const { ctx, ledger } = run;
+  const wasRouted = ledger.retired.has(container.id);
+  ledger.retired.set(container.id, { host: container.host, name: container.name, stopped: true });
+  const timeout = stopTimeoutSeconds(run.spec) ?? ROLLOUT_DEFAULTS.stopTimeoutSeconds;
+  await ctx.docker.stop(container.host, container.id, timeout);
+  await run.route.drop(container.name);
+  if (!wasRouted) ctx.log.debug({ container: container.name }, "stopped a container that was not routed");
+}
+
+/**
+ * The planner's last steps remove the old containers. An old version this
+ * rollout stopped is kept instead, stopped and renamed, for `dockhand
+ * rollback` (the executor trims the kept versions to `rollout.retain`).
+ */
+async function removeOrKeep(container: OldContainerRef, run: AppRun): Promise<void> {
+  const { ctx, ledger } = run;
+  await run.route.drop(container.name);
+  const old = run.observed.find((c) => c.id === container.id);
+  const retain = run.spec?.rollout.retain ?? ROLLOUT_DEFAULTS.retain;
+  const keep =
+    run.spec !== undefined &&
+    retain > 0 &&
+    old !== undefined &&
+    old.retiredAt === undefined &&
+    old.specHash !== run.spec.specHash &&
+    ledger.retired.get(container.id)?.stopped === true;
+  if (keep) {
+    const name = retiredName(container.name, run.retiredAt);
+    await ctx.docker.rename(container.host, container.id, name);
+    ledger.kept.set(container.id, { host: container.host, name, specHash: old.specHash });
+  } else {
+    await ctx.docker.remove(container.host, container.id);
+  }
+  ledger.removed.add(container.id);
 }
 
 function required(spec: AppSpec | undefined, step: Step): AppSpec {

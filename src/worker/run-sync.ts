@@ -3,17 +3,29 @@ import { parseDeployRepo } from "../config/index.js";
 import {
   ConfigError,
   type DeployOutcome,
+  type DeployReporter,
   type DesiredState,
   type DockerPort,
+  type FailedSpecs,
   formatConfigIssue,
   type HostSpec,
+  type InFlightSource,
   type Plan,
+  type PreviewRegistry,
+  type PullRequestReporter,
   type RepoPort,
   type RouteStore,
+  type SecretSource,
+  type SyncHolds,
   type SyncJob,
 } from "../model/index.js";
 import { plan as makePlan } from "../planner/index.js";
+import { type AppLocks, appsDesired, appsObserved } from "./app-lock.js";
 import { executePlan } from "./execute-plan.js";
+import { gatePlan } from "./gate-plan.js";
+import { rememberFailures } from "./remember-failures.js";
+import { SyncReports } from "./report-sync.js";
+import { resolveSecrets } from "./resolve-secrets.js";
 import type { StepEvent } from "./rollout-context.js";
 
 export interface SyncDeps {
@@ -29,6 +41,27 @@ export interface SyncDeps {
    * returning false applies nothing. Without it, plans are applied.
    */
   approve?: (plan: Plan, desired: DesiredState) => Promise<boolean>;
+  /** What the proxies report: route-outs wait until every proxy serves them, drains end early. */
+  proxies?: InFlightSource;
+  /** Secret values (DOCKHAND_SECRETS_DIR); without it an app with secrets cannot be planned. */
+  secrets?: SecretSource;
+  /** Failed rollouts, so periodic syncs do not retry them at the same commit. */
+  failedSpecs?: FailedSpecs;
+  /** Apps held by `dockhand rollback`. */
+  holds?: SyncHolds;
+  /** Per-app locks shared by every worker (issue 6); without them nothing stops a second sync rolling the same apps. */
+  locks?: AppLocks;
+  /** Told when the sync starts, has a plan and ends: GitHub checks, the status branch (issue 7). */
+  reporter?: DeployReporter;
+  /** Reshapes the validated desired state before planning: a preview's apps (issue 7). */
+  shapeDesired?: (desired: DesiredState) => DesiredState;
+  /** Keeps each pull request's comment, plan check and preview deployment (issue 7). */
+  pullRequests?: PullRequestReporter;
+  /** The live previews; without it pull requests are planned but get no preview. */
+  previews?: PreviewRegistry;
+  /** Scheme of preview URLs. Default https. */
+  previewScheme?: "http" | "https";
+  now?: () => number;
 }
 
 /**
@@ -40,28 +73,39 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
   const snapshot = await deps.repo.snapshot(job.sha);
   const sha = snapshot.source.sha;
   const log = deps.log.child({ sha: sha.slice(0, 12), trigger: job.trigger, delivery: job.delivery });
+  const reports = new SyncReports(deps.reporter, job, sha, log);
   let desired: DesiredState;
   try {
     desired = parseDeployRepo(snapshot);
+    if (deps.shapeDesired) desired = deps.shapeDesired(desired);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     for (const issue of err.issues) log.error({ issue: formatConfigIssue(issue) }, "deploy repo is invalid");
     log.error({ problems: err.issues.length }, "nothing applied: the last good state keeps running");
-    return {
+    return await reports.finish({
       sha,
       status: "failed",
       apps: [],
       error: { code: err.code, message: err.message, issues: err.issues },
-    };
+    });
   }
+  const secrets = await resolveSecrets(desired, deps.secrets);
+  desired = secrets.desired;
   const docker = deps.dockerFor(desired.hosts);
+  let lease: Awaited<ReturnType<AppLocks["acquire"]>> | undefined;
   try {
-    const observed = await docker.observe(deps.instance);
+    // Held from before observing until the rollout ends: no other worker changes these apps in between.
+    lease = await deps.locks?.acquire(appsDesired(desired, job.env), signal);
+    let observed = await docker.observe(deps.instance);
+    // Apps only observed (being deleted) are locked too; waiting for one means the observation is stale.
+    if (await lease?.extend(appsObserved(observed, job.env), signal)) observed = await docker.observe(deps.instance);
     observed.routes = await deps.routes.load();
-    const plan = makePlan(desired, observed, { instance: deps.instance, envs: [job.env] });
+    const planned = makePlan(desired, observed, { instance: deps.instance, envs: [job.env] });
+    const plan = await gatePlan(planned, job, secrets.problems, deps, log);
+    reports.plan(plan, desired);
     if (deps.approve && !(await deps.approve(plan, desired))) {
       log.info("plan not approved; nothing applied");
-      return { sha, status: "noop", apps: [], declined: true };
+      return await reports.finish({ sha, status: "noop", apps: [], declined: true });
     }
     log.info({ changes: plan.changes.filter((c) => c.kind !== "unchanged").length }, "plan ready");
     const outcome = await executePlan(plan, observed, {
@@ -72,12 +116,19 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
       instance: deps.instance,
       sha,
       log,
-      signal,
+      signal: lease && signal ? AbortSignal.any([signal, lease.lost]) : (lease?.lost ?? signal),
       onStep: deps.onStep,
+      proxies: deps.proxies,
+      secrets: secrets.values,
     });
+    await rememberFailures(plan, outcome, deps.failedSpecs, log);
     log.info({ status: outcome.status }, "sync finished");
-    return outcome;
+    return await reports.finish(outcome, () => docker.observe(deps.instance));
+  } catch (err) {
+    await reports.failed(err);
+    throw err;
   } finally {
+    await lease?.release();
     await docker.close();
   }
 }

@@ -108,7 +108,9 @@ describe("a push deploys onto two real Docker hosts behind the built-in proxy", 
     const web = await running("web");
     expect(new Set(web.map((c) => c.host))).toEqual(new Set(["alpha", "beta"]));
     const all = (await docker.observe(instance)).hosts.flatMap((h) => h.containers);
-    expect(all.filter((c) => webBefore.includes(c.id))).toEqual([]);
+    // The old version is kept stopped for `dockhand rollback` (issue 4): retired, serving nothing.
+    const old = all.filter((c) => webBefore.includes(c.id));
+    expect(old.map((c) => [c.state, c.retiredAt !== undefined])).toEqual(webBefore.map(() => ["exited", true]));
     expect((await running("api")).map((c) => c.id).sort()).toEqual(apiBefore);
   });
 

@@ -87,3 +87,50 @@ describe.each(hostSpecs.map((h) => [h.name, h.address] as const))("containers on
     expect(await hosts.logsTail(host, started.id, 1)).toBe(`listening on ${APP_PORT}\n`);
   });
 });
+
+describe("retiring and one-off containers", () => {
+  it("renames a container (how a kept version is marked), and says so when it is gone", async () => {
+    const spec = appSpec(runId, image);
+    const started = await hosts.run("beta", spec);
+    await hosts.rename("beta", started.id, `${spec.name}.retired-1700000000000`);
+    const info = await rawEngines().beta.getContainer(started.id).inspect();
+    expect(info.Name).toBe(`/${spec.name}.retired-1700000000000`);
+    const observed = await hosts.observe(runId);
+    const seen = observed.hosts.find((h) => h.name === "beta")?.containers.find((c) => c.id === started.id);
+    expect(seen?.retiredAt).toBe(1_700_000_000_000);
+    await hosts.remove("beta", started.id);
+    await expect(hosts.rename("beta", started.id, "x")).rejects.toMatchObject({
+      message: `host beta has no container ${started.id}`,
+    });
+  });
+
+  it("runs a one-off container to its end with env, returns its exit code and output, and removes it", async () => {
+    const spec = {
+      name: `${runId}-hook-${Date.now()}`,
+      image,
+      command: ["sh", "-c", 'echo "hello $WHO"; sleep 0.1; echo "to stderr" >&2; exit 5'],
+      environment: { WHO: "hook" },
+      labels: { "dockhand-test.run": runId },
+    };
+    const result = await hosts.runOnce("alpha", spec, 20_000);
+    expect(result).toEqual({ exitCode: 5, output: "hello hook\nto stderr\n" });
+    const left = await rawEngines().alpha.listContainers({ all: true, filters: { name: [spec.name] } });
+    expect(left).toEqual([]);
+  });
+
+  it("kills a one-off container that runs past its timeout, and says so with its output", async () => {
+    const spec = {
+      name: `${runId}-hook-slow-${Date.now()}`,
+      image,
+      command: ["sh", "-c", "echo started; sleep 30"],
+      environment: {},
+      labels: { "dockhand-test.run": runId },
+    };
+    await expect(hosts.runOnce("beta", spec, 1_000)).rejects.toMatchObject({
+      code: "DOCKHAND_E_DOCKER",
+      message: `${spec.name} on host beta did not finish within 1000 ms and was killed; last output:\nstarted\n`,
+    });
+    const left = await rawEngines().beta.listContainers({ all: true, filters: { name: [spec.name] } });
+    expect(left).toEqual([]);
+  });
+});

@@ -19,7 +19,8 @@ export const APP_PORT = 8080;
 
 /**
  * The app under test. MODE steers it: `serve` (default), `slow` (listen after
- * DELAY seconds), `exit` (fail with code 3, after DELAY seconds). It writes to both stdout
+ * DELAY seconds), `exit` (fail with code 3, after DELAY seconds), `crash` (serve,
+ * then exit with code 4 after DELAY seconds). It writes to both stdout
  * and stderr so log demultiplexing is exercised.
  */
 const ENTRYPOINT = `#!/bin/sh
@@ -27,6 +28,7 @@ echo "starting in mode \${MODE:-serve}"
 case "\${MODE:-serve}" in
   exit) sleep "\${DELAY:-0}"; echo "fatal: cannot start" >&2; exit 3 ;;
   slow) sleep "\${DELAY:-1}" ;;
+  crash) httpd -f -p ${APP_PORT} -h /www & sleep "\${DELAY:-1}"; echo "crashed" >&2; exit 4 ;;
 esac
 # The engine reads stdout and stderr separately; a pause keeps their order in the log certain.
 sleep 0.1

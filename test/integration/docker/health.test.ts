@@ -85,6 +85,31 @@ describe.each(hostSpecs.map((h) => [h.name, h.address] as const))("waitHealthy o
   });
 });
 
+describe("health.stable: a new container must stay up after passing", () => {
+  it("fails a container that crashes right after its check passed, with its logs and health log", async () => {
+    const spec = appSpec(runId, image, { app: "flaky", environment: { MODE: "crash", DELAY: "1" } });
+    const started = await hosts.run("alpha", spec);
+    const health = { ...http("/healthz"), stableMs: 8_000 };
+    const err = await rolloutFailure(hosts.waitHealthy("alpha", started.id, APP_PORT, health));
+    expect(err).toMatchObject({ code: "DOCKHAND_E_HEALTH", app: "flaky", step: "waitHealthy" });
+    expect(err.message).toMatch(
+      new RegExp(
+        `^container ${started.name} on host alpha did not become healthy: it (exited with code 4|is restarting after exiting with code 4|restarted \\(exit code 4\\)) within 8000 ms of passing GET /healthz \\(health\\.stable\\)$`,
+      ),
+    );
+    expect(err.logsTail).toContain("crashed\n");
+    expect(err.healthLog).toMatch(/ passed$/m);
+  });
+
+  it("passes a container that stays up for the whole window", async () => {
+    const started = await hosts.run("beta", appSpec(runId, image));
+    await hosts.waitHealthy("beta", started.id, APP_PORT, { ...http("/healthz"), stableMs: 600 });
+    const info = await rawEngines().beta.getContainer(started.id).inspect();
+    expect(info.State.Running).toBe(true);
+    expect(info.RestartCount).toBe(0);
+  });
+});
+
 describe("waitHealthy failures", () => {
   it("fails when the health path keeps answering 404, once `within` has passed", async () => {
     const started = await hosts.run("beta", appSpec(runId, image, { app: "lost" }));
@@ -95,6 +120,10 @@ describe("waitHealthy failures", () => {
         `last: GET http://127.0.0.2:${started.hostPort}/missing answered 404`,
     );
     expect(err.logsTail).toBe(`starting in mode serve\nlistening on ${APP_PORT}\n`);
+    // Earlier lines may show the app still starting (connection reset); repeats are folded.
+    expect(err.healthLog.split("\n").at(-1)).toMatch(
+      new RegExp(`^\\S+Z GET http://127\\.0\\.0\\.2:${started.hostPort}/missing answered 404 \\(\\d+ times\\)$`),
+    );
   });
 
   it("fails when the TCP port never opens", async () => {
@@ -109,6 +138,8 @@ describe("waitHealthy failures", () => {
     const started = await hosts.run("alpha", spec);
     const err = await rolloutFailure(hosts.waitHealthy("alpha", started.id, APP_PORT, http("/healthz")));
     expect(err.message).toMatch(/did not become healthy: its HEALTHCHECK reports unhealthy; last check exited 1/);
+    // The engine's own HEALTHCHECK log: one line per check, with its time and exit code.
+    expect(err.healthLog.split("\n").at(-1)).toMatch(/^\S+ exit 1: /);
   });
 
   it("stops waiting when the signal is aborted", async () => {

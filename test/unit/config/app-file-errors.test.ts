@@ -12,7 +12,8 @@ function web(text: string): Record<string, string> {
   return { "apps/web.yaml": text };
 }
 
-const APP_KEYS = "name, build, image, replicas, port, hostnames, env, health, rollout, placement";
+const APP_KEYS =
+  "name, build, image, replicas, port, hostnames, env, health, rollout, placement, secrets, hooks, resources, volumes, command, stopTimeout, previews";
 
 interface Case {
   name: string;
@@ -34,7 +35,9 @@ const keys: Case[] = [
   {
     name: "an unknown nested key",
     files: webWith("health:\n  pth: /healthz\n"),
-    expected: ['apps/web.yaml:6:3 health.pth: unknown key; did you mean "path"? Allowed here: path, timeout, within'],
+    expected: [
+      'apps/web.yaml:6:3 health.pth: unknown key; did you mean "path"? Allowed here: path, timeout, within, stable',
+    ],
   },
   {
     name: "an unknown key in a flow map",
@@ -43,11 +46,11 @@ const keys: Case[] = [
       'apps/web.yaml:2:33 build.dockerfil: unknown key; did you mean "dockerfile"? Allowed here: context, dockerfile',
     ],
   },
-  ...["secrets", "hooks", "previews", "resources", "volumes", "command"].map((key) => ({
-    name: `${key}, which DESIGN.md describes but this version does not build`,
-    files: webWith(`${key}: []\n`),
-    expected: [`apps/web.yaml:5:1 ${key}: not supported yet by this version of dockhand`],
-  })),
+  {
+    name: "previews that are not switched on or off",
+    files: webWith("previews: { enabled: sometimes }\n"),
+    expected: ['apps/web.yaml:5:22 previews.enabled: expected true or false, got "sometimes"'],
+  },
   {
     name: "a missing required key",
     files: web("name: web\nimage: busybox:stable\n"),
@@ -176,7 +179,7 @@ const values: Case[] = [
   {
     name: "health as a scalar",
     files: webWith("health: yes\n"),
-    expected: ['apps/web.yaml:5:9 health: expected a map with keys path, timeout, within, got "yes"'],
+    expected: ['apps/web.yaml:5:9 health: expected a map with keys path, timeout, within, stable, got "yes"'],
   },
   {
     name: "a rollout batch of zero",
@@ -195,8 +198,77 @@ const values: Case[] = [
   },
 ];
 
+/** secrets, hooks, resources, volumes, command, stopTimeout (issue 4). */
+const containerKeys: Case[] = [
+  {
+    name: "a secret name that is no env var name",
+    files: webWith("secrets: [database-url]\n"),
+    expected: [
+      'apps/web.yaml:5:11 secrets.0: expected a secret name of letters, digits and "_", not starting with a digit, like "DATABASE_URL", got "database-url"',
+    ],
+  },
+  {
+    name: "a secret listed twice, and one that is also in env",
+    files: webWith("env: { TOKEN: x }\nsecrets: [DB_URL, DB_URL, TOKEN]\n"),
+    expected: [
+      'apps/web.yaml:6:19 secrets.1: "DB_URL" is listed twice',
+      'apps/web.yaml:6:27 secrets.2: "TOKEN" is both a secret and in env; keep one (secrets never live in git)',
+    ],
+  },
+  {
+    name: "a hook that is neither a list nor a string",
+    files: webWith("hooks: { beforeDeploy: { run: migrate } }\n"),
+    expected: [
+      "apps/web.yaml:5:24 hooks.beforeDeploy: expected a command as a list like [sh, -c, ./migrate] or a string, got a map",
+    ],
+  },
+  {
+    name: "an unknown hook",
+    files: webWith("hooks: { afterDeploy: [x] }\n"),
+    expected: [
+      'apps/web.yaml:5:10 hooks.afterDeploy: unknown key; did you mean "beforeDeploy"? Allowed here: beforeDeploy, timeout',
+    ],
+  },
+  {
+    name: "memory too small or not a size, cpus zero",
+    files: webWith("resources: { memory: 1m, cpus: 0 }\n"),
+    expected: [
+      'apps/web.yaml:5:22 resources.memory: expected a size of at least 6m like "256m" or "1g", got "1m"',
+      "apps/web.yaml:5:32 resources.cpus: expected a number of CPUs above 0 like 0.5 or 2, got 0",
+    ],
+  },
+  {
+    name: "a volume both named and bound, one neither, a relative target and a target twice",
+    files: webWith(
+      "volumes:\n  - { name: data, source: /srv, target: /data }\n  - { target: /cache }\n  - { name: x, target: data }\n  - { name: y, target: /data }\n",
+    ),
+    expected: [
+      'apps/web.yaml:6:19 volumes.0.source: use either "name" (a named volume) or "source" (a bind), not both',
+      'apps/web.yaml:7:5 volumes.1: missing "name" or "source": a named volume (name: data) or a directory of the host (source: /srv/files)',
+      'apps/web.yaml:8:24 volumes.2.target: expected an absolute path in the container like "/data", got "data"',
+      'apps/web.yaml:9:24 volumes.3.target: "/data" is mounted twice; first at volumes.0',
+    ],
+  },
+  {
+    name: "shared and readOnly on a bind",
+    files: webWith("volumes: [{ source: /etc/ssl, target: /ssl, shared: true, readOnly: false }]\n"),
+    expected: [
+      "apps/web.yaml:5:45 volumes.0.shared: shared is for named volumes; a bind is one directory of each host already",
+      "apps/web.yaml:5:59 volumes.0.readOnly: binds are always read-only; leave readOnly out",
+    ],
+  },
+  {
+    name: "an empty command and a bare-number stop timeout",
+    files: webWith("command: []\nstopTimeout: 30\n"),
+    expected: [
+      "apps/web.yaml:5:10 command: expected a command as a list like [httpd, -f] or a string, got an empty list",
+      'apps/web.yaml:6:14 stopTimeout: expected a duration like "2s", got 30',
+    ],
+  },
+];
+
 describe("apps/*.yaml problems, exact text", () => {
-  it.each([...keys, ...values])("$name", ({ files, expected }) => {
+  it.each([...keys, ...values, ...containerKeys])("$name", ({ files, expected }) => {
     expect(problems(files)).toEqual(expected);
   });
 });

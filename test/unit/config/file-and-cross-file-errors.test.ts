@@ -132,17 +132,17 @@ describe("every problem at once", () => {
   it("reports problems from every file in one error, sorted by file, line and column", () => {
     const found = problems({
       "dockhand.yaml": "hosts:\n  alpha: { docker: local, adress: 127.0.0.1 }\nproxy: { driver: ngnix }\n",
-      "apps/api.yaml": "name: api\nimage: api:1\nport: 0\nhostnames: [www.example.com]\nsecrets: [DB]\n",
+      "apps/api.yaml": "name: api\nimage: api:1\nport: 0\nhostnames: [www.example.com]\nsecrets: [1DB]\n",
       "apps/web.yaml": "name: web\nimage: busybox:stable\nport: 8080\nhealth: { timeout: two }\nreplica: 2\n",
       "apps/worker.yaml": "- not a map\n",
       "apps/cron.yaml": "name: cron\nbuild: { context: services/cron }\nport: 9000\n",
     });
     expect(found).toEqual([
       "apps/api.yaml:3:7 port: expected a port number from 1 to 65535, got 0",
-      "apps/api.yaml:5:1 secrets: not supported yet by this version of dockhand",
+      'apps/api.yaml:5:11 secrets.0: expected a secret name of letters, digits and "_", not starting with a digit, like "DATABASE_URL", got "1DB"',
       'apps/cron.yaml:2:19 build.context: no directory "services/cron" in the repo at 0123456',
       'apps/web.yaml:4:20 health.timeout: expected a duration like "2s", got "two"',
-      'apps/web.yaml:5:1 replica: unknown key; did you mean "replicas"? Allowed here: name, build, image, replicas, port, hostnames, env, health, rollout, placement',
+      'apps/web.yaml:5:1 replica: unknown key; did you mean "replicas"? Allowed here: name, build, image, replicas, port, hostnames, env, health, rollout, placement, secrets, hooks, resources, volumes, command, stopTimeout, previews',
       "apps/worker.yaml:1:1 expected a map with keys name, port, image or build, ..., got a list",
       'dockhand.yaml:2:10 hosts.alpha: missing required key "address"',
       'dockhand.yaml:2:27 hosts.alpha.adress: unknown key; did you mean "address"? Allowed here: docker, tls, address, capacity, labels',

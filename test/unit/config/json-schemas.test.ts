@@ -33,6 +33,13 @@ describe("deployRepoJsonSchemas", () => {
       "health",
       "rollout",
       "placement",
+      "secrets",
+      "hooks",
+      "resources",
+      "volumes",
+      "command",
+      "stopTimeout",
+      "previews",
     ]);
     expect(properties.replicas?.default).toBe(1);
     expect(schemas.app.required).toEqual(["name", "port"]);

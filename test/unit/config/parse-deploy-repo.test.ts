@@ -64,8 +64,8 @@ describe("parseDeployRepo: valid repos", () => {
           port: 8080,
           hostnames: ["www.example.com"],
           environment: { GREETING: "hello" },
-          health: { path: "/healthz", timeoutMs: 2000, withinMs: 60_000 },
-          rollout: { batch: 1, drainMs: 10_000 },
+          health: { path: "/healthz", timeoutMs: 2000, withinMs: 60_000, stableMs: 2000 },
+          rollout: { batch: 1, drainMs: 10_000, retain: 3 },
           placement: { hosts: ["alpha", "beta"] },
           specHash: computeSpecHash({ image, port: 8080, environment: { GREETING: "hello" } }),
           specFields: computeSpecFields({ image, port: 8080, environment: { GREETING: "hello" } }),
@@ -93,8 +93,8 @@ describe("parseDeployRepo: valid repos", () => {
       port: 8080,
       hostnames: [],
       environment: {},
-      health: { timeoutMs: 2000, withinMs: 60_000 },
-      rollout: { batch: 1, drainMs: 10_000 },
+      health: { timeoutMs: 2000, withinMs: 60_000, stableMs: 2000 },
+      rollout: { batch: 1, drainMs: 10_000, retain: 3 },
       placement: {},
       specHash: computeSpecHash({ image: "busybox:stable", port: 8080, environment: {} }),
       specFields: computeSpecFields({ image: "busybox:stable", port: 8080, environment: {} }),
@@ -165,10 +165,10 @@ describe("parseDeployRepo: valid repos", () => {
   it("reads durations of every unit", () => {
     const app = onlyApp({
       "apps/web.yaml":
-        "name: web\nimage: x\nport: 80\nhealth: { timeout: 500ms, within: 1m30s }\nrollout: { drain: 0s }\n",
+        "name: web\nimage: x\nport: 80\nhealth: { timeout: 500ms, within: 1m30s, stable: 0s }\nrollout: { drain: 0s, retain: 0 }\n",
     });
-    expect(app.health).toEqual({ timeoutMs: 500, withinMs: 90_000 });
-    expect(app.rollout).toEqual({ batch: 1, drainMs: 0 });
+    expect(app.health).toEqual({ timeoutMs: 500, withinMs: 90_000, stableMs: 0 });
+    expect(app.rollout).toEqual({ batch: 1, drainMs: 0, retain: 0 });
   });
 
   it("accepts the yaml-language-server modeline in both files", () => {

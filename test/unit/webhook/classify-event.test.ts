@@ -6,6 +6,7 @@ import { eventNames, exampleOf, examplesOf, pushToMaster } from "../../support/g
 const CONTEXT: EventContext = { repository: "Codertocat/Hello-World", branch: "master", delivery: "d-1" };
 const SHA = "6113728f27ae82c7b1a177c8d03f9e96e0adf246";
 const ZEROS = "0000000000000000000000000000000000000000";
+const PR_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
 
 const ignore = (reason: string): EventDecision => ({ action: "ignore", reason });
 const tagPush = () => exampleOf("push", (p) => p.ref === "refs/tags/simple-tag" && p.created === true);
@@ -92,13 +93,83 @@ describe("classifyEvent with real GitHub payloads", () => {
       {},
       ignore("push payload lacks ref, after or repository.full_name"),
     ],
+    [
+      "a push to dockhand's status branch",
+      "push",
+      pushToMaster,
+      { branch: "main", statusBranch: "master" },
+      ignore("push to dockhand's status branch master: its own records never trigger a deploy"),
+    ],
+    [
+      "a status branch that is the tracked branch is not special (a config mistake must not stop deploys)",
+      "push",
+      pushToMaster,
+      { statusBranch: "master" },
+      { action: "sync", job: { trigger: "push", env: "production", sha: SHA, delivery: "d-1" } },
+    ],
+    [
+      "a push to another repository, even to a branch named like the status branch",
+      "push",
+      pushToMaster,
+      { repository: "acme/deploy", statusBranch: "master" },
+      ignore("push to Codertocat/Hello-World, not the deploy repo acme/deploy"),
+    ],
     ["a ping", "ping", () => examplesOf("ping")[0], {}, ignore("pong")],
     [
-      "a pull request",
+      "a pull request opened: a preview deploy of its head",
       "pull_request",
       () => exampleOf("pull_request", (p) => p.action === "opened"),
       {},
-      ignore("pull requests are handled by previews (not enabled)"),
+      {
+        action: "preview",
+        request: { action: "deploy", number: 2, sha: PR_SHA, ref: "changes", fork: false, delivery: "d-1" },
+      },
+    ],
+    [
+      "a pull request from a fork",
+      "pull_request",
+      () => {
+        const p = exampleOf("pull_request", (x) => x.action === "synchronize") as {
+          pull_request: { head: { repo: { full_name: string } } };
+        };
+        p.pull_request.head.repo.full_name = "someone/Hello-World";
+        return p;
+      },
+      {},
+      {
+        action: "preview",
+        request: {
+          action: "deploy",
+          number: 2,
+          sha: PR_SHA,
+          ref: "changes",
+          fork: true,
+          delivery: "d-1",
+          labels: ["bug"],
+          installationId: 1,
+        },
+      },
+    ],
+    [
+      "a pull request into another branch",
+      "pull_request",
+      () => exampleOf("pull_request", (p) => p.action === "opened"),
+      { branch: "main" },
+      ignore("pull request #2 targets master, not the tracked branch main"),
+    ],
+    [
+      "a pull request on another repository",
+      "pull_request",
+      () => exampleOf("pull_request", (p) => p.action === "closed"),
+      { repository: "acme/deploy" },
+      ignore("pull request on Codertocat/Hello-World, not the deploy repo acme/deploy"),
+    ],
+    [
+      "a pull request payload without a head",
+      "pull_request",
+      () => ({ action: "opened", number: 3, repository: { full_name: "Codertocat/Hello-World" } }),
+      {},
+      ignore("pull_request payload lacks number, repository, head.sha or base.ref"),
     ],
     ["an issue", "issues", () => examplesOf("issues")[0], {}, ignore("event issues is not used")],
   ])("%s", (_name, event, payload, context, expected) => {
@@ -109,12 +180,19 @@ describe("classifyEvent with real GitHub payloads", () => {
     expect(classifyEvent("ping", payload, CONTEXT)).toEqual(ignore("pong"));
   });
 
+  const PREVIEW: Record<string, string> = {
+    opened: "deploy",
+    reopened: "deploy",
+    synchronize: "deploy",
+    closed: "teardown",
+  };
   it.each(examplesOf("pull_request").map((p) => [String(p.action), p] as const))(
-    "every pull_request example is left to previews (%s)",
-    (_action, payload) => {
-      expect(classifyEvent("pull_request", payload, CONTEXT)).toEqual(
-        ignore("pull requests are handled by previews (not enabled)"),
-      );
+    "every pull_request example: opened, reopened, synchronize and closed go to previews, the rest is ignored (%s)",
+    (action, payload) => {
+      const decision = classifyEvent("pull_request", payload, CONTEXT);
+      const kind = PREVIEW[action];
+      if (kind) expect(decision).toMatchObject({ action: "preview", request: { action: kind, number: 2 } });
+      else expect(decision).toEqual(ignore(`pull_request action ${action} is not used`));
     },
   );
 

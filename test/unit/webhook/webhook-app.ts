@@ -1,6 +1,6 @@
 /**
  * A Fastify app with only the webhook route, an in-memory queue that dedupes
- * by job id the way BullMQ does, and a logger whose lines the test can read.
+ * by request id the way SyncQueue does, and a logger whose lines the test can read.
  */
 import Fastify, { type FastifyInstance } from "fastify";
 import { pino } from "pino";
@@ -26,11 +26,12 @@ export async function webhookApp(overrides: Partial<WebhookOptions> = {}): Promi
     secrets: [SECRET],
     repository: REPOSITORY,
     branch: "master",
-    enqueueSync: async (job, jobId) => {
-      if (seen.has(jobId)) return "duplicate";
-      seen.add(jobId);
-      queued.push({ job, jobId });
-      return "queued";
+    enqueueSync: async (job, requestId) => {
+      const jobId = `job-${requestId}`;
+      if (seen.has(requestId)) return { status: "duplicate", jobId };
+      seen.add(requestId);
+      queued.push({ job, jobId: requestId });
+      return { status: "queued", jobId };
     },
     log: pino({ level: "info" }, { write: (line: string) => logs.push(line) }),
     ...overrides,

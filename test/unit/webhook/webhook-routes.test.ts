@@ -28,7 +28,10 @@ async function post(headers: Record<string, string | undefined>, payload: string
 describe("POST /webhooks/github: real example payloads, signed", () => {
   it("queues a push to the tracked branch with jobId push-<delivery>, 202", async () => {
     const res = await post(githubHeaders("push", "a1b2c3d4-0001", PUSH), PUSH);
-    expect(res).toEqual({ code: 202, body: { status: "queued", reason: `sync of production at ${SHA} queued` } });
+    expect(res).toEqual({
+      code: 202,
+      body: { status: "queued", reason: `sync of production at ${SHA} queued`, job: "job-push-a1b2c3d4-0001" },
+    });
     expect(t.queued.at(-1)).toEqual({
       job: { trigger: "push", env: "production", sha: SHA, delivery: "a1b2c3d4-0001" },
       jobId: "push-a1b2c3d4-0001",
@@ -40,7 +43,7 @@ describe("POST /webhooks/github: real example payloads, signed", () => {
     const again = await post(githubHeaders("push", "a1b2c3d4-0002", PUSH), PUSH);
     expect(again).toEqual({
       code: 202,
-      body: { status: "duplicate", reason: "delivery a1b2c3d4-0002 was already queued" },
+      body: { status: "duplicate", reason: "delivery a1b2c3d4-0002 was already queued", job: "job-push-a1b2c3d4-0002" },
     });
   });
 
@@ -51,7 +54,7 @@ describe("POST /webhooks/github: real example payloads, signed", () => {
       () => exampleOf("push", (p) => p.ref === "refs/tags/simple-tag"),
       "push to refs/tags/simple-tag, not the tracked branch master",
     ],
-    ["pull_request", () => examplesOf("pull_request")[0], "pull requests are handled by previews (not enabled)"],
+    ["pull_request", () => examplesOf("pull_request")[0], "previews are not enabled: pull request #2 left alone"],
     ["issues", () => examplesOf("issues")[0], "event issues is not used"],
   ])("ignores %s with its reason, 202", async (event, payload, reason) => {
     const body = JSON.stringify(payload());
@@ -233,7 +236,10 @@ describe("POST /webhooks/github: refusals", () => {
       payload: PUSH,
     });
     expect(res.statusCode).toBe(503);
-    expect(res.json()).toEqual({ status: "rejected", reason: "could not queue the sync: Connection is closed." });
+    expect(res.json()).toEqual({
+      status: "rejected",
+      reason: `could not queue the sync of production at ${SHA}: Connection is closed.`,
+    });
     await down.app.close();
   });
 });
@@ -245,7 +251,7 @@ describe("webhookRoutes", () => {
       secrets: [SECRET],
       repository: "a/b",
       branch: "main",
-      enqueueSync: async () => "queued",
+      enqueueSync: async () => ({ status: "queued", jobId: "j" }),
       log: pino({ level: "silent" }),
     });
     app.post("/other", async (request) => request.body);
@@ -265,7 +271,7 @@ describe("webhookRoutes", () => {
       secrets: [SECRET],
       repository: "Codertocat/Hello-World",
       branch: "master",
-      enqueueSync: async () => "queued",
+      enqueueSync: async () => ({ status: "queued", jobId: "j" }),
       log: pino({ level: "silent" }),
     });
     const res = await app.inject({

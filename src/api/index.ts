@@ -1,0 +1,1 @@
+export { type ApiOptions, apiRoutes, type CancelAnswer, readSyncRequest, type SyncRequestBody } from "./api-routes.js";

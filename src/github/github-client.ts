@@ -1,0 +1,147 @@
+/**
+ * The one way src/github reaches GitHub: Octokit with the throttling and
+ * retry plugins (rate limits, secondary limits with retry-after, 5xx), writes
+ * paced as GitHub asks, and credentials per repository: an installation
+ * token of the App, or the personal token. The Octokit class and fetch are
+ * injectable, so tests point it at a local fake without global interceptors.
+ */
+import { createAppAuth } from "@octokit/auth-app";
+import { Octokit } from "@octokit/core";
+import { retry } from "@octokit/plugin-retry";
+import { throttling } from "@octokit/plugin-throttling";
+import Bottleneck from "bottleneck";
+import type { Logger } from "pino";
+import { gitHubFailure } from "./github-errors.js";
+import type { GitHubSettings } from "./github-settings.js";
+import { InstallationTokens } from "./installation-tokens.js";
+import { splitRepository } from "./repository-name.js";
+
+export const GitHubOctokit = Octokit.plugin(throttling, retry);
+export type GitHubOctokitInstance = InstanceType<typeof GitHubOctokit>;
+
+/** GitHub asks integrators to leave a second between writes (content creation limits). */
+export const DEFAULT_WRITE_INTERVAL_MS = 1000;
+/** A rate limit that resets later than this is not waited for: the report is dropped and logged. */
+export const MAX_RATE_LIMIT_WAIT_SECONDS = 120;
+
+export interface GitHubClientOptions {
+  settings: GitHubSettings;
+  log: Logger;
+  /** Default: global fetch. */
+  fetch?: typeof fetch;
+  /** Default: Octokit with the throttling and retry plugins. */
+  Octokit?: typeof GitHubOctokit;
+  now?: () => number;
+  /** Pause between writes. Default 1 s (GitHub's guidance); tests pass 0. */
+  writeIntervalMs?: number;
+  /** Unit of retry-after and of retry backoff, in ms. Default 1000; tests pass less. */
+  retryUnitMs?: number;
+}
+
+export interface GitHubClient {
+  readonly mode: "app" | "token";
+  readonly apiUrl: string;
+  /** An Octokit that may write to `owner/name`; `installationId` (from a webhook) saves a lookup. */
+  forRepo(repository: string, installationId?: number): Promise<GitHubOctokitInstance>;
+  /**
+   * Whether GitHub takes the credentials, and the App is installed on
+   * `repository`: at start, so a wrong App ID or key is said at once rather
+   * than on the first deploy. Throws DOCKHAND_E_GITHUB with the fix.
+   */
+  check(repository: string): Promise<void>;
+}
+
+function octokitLog(log: Logger) {
+  return {
+    debug: (message: string) => log.debug({ github: message }, "github"),
+    info: (message: string) => log.debug({ github: message }, "github"),
+    warn: (message: string) => log.warn({ github: message }, "github"),
+    error: (message: string) => log.error({ github: message }, "github"),
+  };
+}
+
+function baseOptions(options: GitHubClientOptions) {
+  const unit = options.retryUnitMs ?? 1000;
+  const minTime = options.writeIntervalMs ?? DEFAULT_WRITE_INTERVAL_MS;
+  const limited =
+    (kind: string) => (retryAfter: number, request: { method: string; url: string }, _o: unknown, count: number) => {
+      const retrying = count < 3 && retryAfter <= MAX_RATE_LIMIT_WAIT_SECONDS;
+      options.log.warn({ kind, retryAfter, method: request.method, url: request.url, retrying }, "GitHub rate limit");
+      return retrying;
+    };
+  return {
+    baseUrl: options.settings.apiUrl,
+    userAgent: "dockhand",
+    log: octokitLog(options.log),
+    request: options.fetch ? { fetch: options.fetch } : {},
+    throttle: {
+      onRateLimit: limited("primary"),
+      onSecondaryRateLimit: limited("secondary"),
+      retryAfterBaseValue: unit,
+      fallbackSecondaryRateRetryAfter: 60,
+      write: new Bottleneck.Group({ maxConcurrent: 1, minTime }),
+      notifications: new Bottleneck.Group({ maxConcurrent: 1, minTime: minTime * 3 }),
+    },
+    retry: { retryAfterBaseValue: unit, retries: 3 },
+  };
+}
+
+export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
+  const OctokitClass = options.Octokit ?? GitHubOctokit;
+  const base = baseOptions(options);
+  const { settings } = options;
+  if (settings.auth.kind === "token") {
+    const octokit = new OctokitClass({ ...base, auth: settings.auth.token });
+    return {
+      mode: "token",
+      apiUrl: settings.apiUrl,
+      forRepo: async () => octokit,
+      check: async (repository) => {
+        await octokit.request("GET /repos/{owner}/{repo}", splitRepository(repository)).catch((err: unknown) => {
+          throw gitHubFailure(err, { what: "read the repository", repository, auth: "token" });
+        });
+      },
+    };
+  }
+  const app = new OctokitClass({
+    ...base,
+    authStrategy: createAppAuth,
+    auth: { appId: settings.auth.appId, privateKey: settings.auth.privateKeyPem },
+  });
+  const tokens = new InstallationTokens({ app, now: options.now });
+  const byInstallation = new Map<number, GitHubOctokitInstance>();
+  return {
+    mode: "app",
+    apiUrl: settings.apiUrl,
+    async forRepo(repository, installationId) {
+      if (installationId !== undefined) tokens.remember(repository, installationId);
+      const id = installationId ?? (await tokens.installationFor(repository));
+      let octokit = byInstallation.get(id);
+      if (!octokit) {
+        octokit = new OctokitClass(base);
+        useInstallationToken(octokit, tokens, id, repository);
+        byInstallation.set(id, octokit);
+      }
+      return octokit;
+    },
+    async check(repository) {
+      await tokens.installationFor(repository);
+    },
+  };
+}
+
+/** Every request carries a current token; one GitHub refuses is dropped, so the next request gets a new one. */
+function useInstallationToken(
+  octokit: GitHubOctokitInstance,
+  tokens: InstallationTokens,
+  id: number,
+  repository: string,
+) {
+  octokit.hook.before("request", async (request) => {
+    request.headers.authorization = `token ${await tokens.token(id, repository)}`;
+  });
+  octokit.hook.error("request", (error) => {
+    if ((error as { status?: number }).status === 401) tokens.invalidate(id);
+    throw error;
+  });
+}

@@ -1,0 +1,40 @@
+/**
+ * The Redis- and disk-backed parts of a sync (issue 4), made in one place so
+ * every composition root (serve, worker, apply, rollback) wires them alike:
+ * proxy reports, failed specs, rollback holds, and the secrets directory.
+ */
+import { join } from "node:path";
+import type { Redis } from "ioredis";
+import type { FailedSpecs, InFlightSource, SecretSource, SyncHolds } from "../model/index.js";
+import { DirectorySecrets } from "../worker/directory-secrets.js";
+import { RedisFailedSpecs } from "../worker/failed-specs.js";
+import { RedisProxyReports } from "../worker/redis-proxy-reports.js";
+import { RedisSyncHolds } from "../worker/sync-holds.js";
+import type { DockhandEnv } from "./env.js";
+import { redisPrefix } from "./redis-for.js";
+
+export interface RolloutDeps {
+  proxies: InFlightSource;
+  failedSpecs: FailedSpecs;
+  holds: SyncHolds;
+  /** Undefined without DOCKHAND_SECRETS_DIR: an app with secrets then cannot be planned. */
+  secrets?: SecretSource;
+}
+
+/** The secrets directory, with the digest key of this install under the state dir. */
+export function secretSource(env: DockhandEnv): SecretSource | undefined {
+  if (!env.secretsDir) return undefined;
+  return new DirectorySecrets({ dir: env.secretsDir, keyFile: join(env.stateDir, "secrets-digest.key") });
+}
+
+/** `redis` is borrowed: the caller closes it. Spread the result into SyncDeps. */
+export function rolloutDeps(env: DockhandEnv, redis: Redis): RolloutDeps {
+  const prefix = redisPrefix(env);
+  const secrets = secretSource(env);
+  return {
+    proxies: new RedisProxyReports(redis, prefix),
+    failedSpecs: new RedisFailedSpecs(redis, prefix),
+    holds: new RedisSyncHolds(redis, prefix),
+    ...(secrets ? { secrets } : {}),
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * What a sync leaves out of its plan (issue 4): apps with a missing secret
+ * cannot be planned; an app whose spec already failed at this commit is not
+ * tried again (no redeploy loop) unless the job says retry; an app held by
+ * `dockhand rollback` stays as it is until the deploy repo changes its spec.
+ */
+import type { Logger } from "pino";
+import { type AppChange, type FailedSpecs, type Plan, routeKey, type SyncHolds, type SyncJob } from "../model/index.js";
+
+export interface GateDeps {
+  failedSpecs?: FailedSpecs;
+  holds?: SyncHolds;
+}
+
+export async function gatePlan(
+  plan: Plan,
+  job: SyncJob,
+  problems: ReadonlyMap<string, string>,
+  deps: GateDeps,
+  log: Logger,
+): Promise<Plan> {
+  const changes: AppChange[] = [];
+  const warnings = [...plan.warnings];
+  for (const change of plan.changes) {
+    const problem = problems.get(routeKey(change.env, change.app));
+    if (problem !== undefined && change.spec) {
+      changes.push({ ...change, steps: [], error: problem });
+      continue;
+    }
+    const skip = (await holdReason(change, deps.holds, log)) ?? (await failedReason(change, plan, job, deps));
+    if (skip === undefined) changes.push(change);
+    else warnings.push(skip);
+  }
+  return { ...plan, changes, warnings };
+}
+
+async function holdReason(change: AppChange, holds: SyncHolds | undefined, log: Logger): Promise<string | undefined> {
+  const hold = await holds?.get(change.env, change.app);
+  if (hold === undefined) return undefined;
+  if (change.spec?.specHash === hold.heldSpecHash) {
+    const since = new Date(hold.at).toISOString();
+    return `app ${change.app} (${change.env}) is held since dockhand rollback at ${since}: left alone until a commit changes it`;
+  }
+  await holds?.release(change.env, change.app);
+  log.info({ app: change.app, env: change.env }, "rollback hold released: the deploy repo changed the app");
+  return undefined;
+}
+
+async function failedReason(change: AppChange, plan: Plan, job: SyncJob, deps: GateDeps): Promise<string | undefined> {
+  if (job.retry || change.kind === "unchanged" || !change.spec || !deps.failedSpecs) return undefined;
+  const failed = await deps.failedSpecs.get(change.env, change.app);
+  if (failed?.specHash !== change.spec.specHash || failed.commit !== plan.source.sha) return undefined;
+  const at = new Date(failed.at).toISOString();
+  return (
+    `app ${change.app} (${change.env}) failed at this commit (${at}: ${failed.message.split("\n")[0]}); ` +
+    "not retried until a new commit, dockhand apply --retry or the API's retry"
+  );
+}
