@@ -9,7 +9,7 @@ import { DEFAULTS as CONFIG_DEFAULTS, parseDeployRepo } from "./config/index.js"
 import { createDockerHosts } from "./docker/index.js";
 import { AdminAuth } from "./http/index.js";
 import { DockhandError, type RepoPort, type RouteStore } from "./model/index.js";
-import { BuiltinProxy, RedisRouteStore, serveRoutes } from "./proxy/index.js";
+import { BuiltinProxy, ProxyReporter, RedisRouteStore, serveRoutes } from "./proxy/index.js";
 import { connectRedis } from "./runtime/connect-redis.js";
 import type { DockhandEnv } from "./runtime/env.js";
 import { buildHttpApp } from "./runtime/http-app.js";
@@ -79,7 +79,18 @@ export async function startServe(env: DockhandEnv, log: Logger): Promise<Running
     });
     const { port: proxyPort } = await proxy.start();
     stops.push(["proxy", () => proxy.stop()]);
-    const unserve = await serveRoutes(proxy, routes);
+    // Route-outs wait for this proxy to serve them, and drains end when it has nothing in flight (issue 4).
+    const reporterRedis = connectRedis(redis.url);
+    const reporter = new ProxyReporter({ redis: reporterRedis, prefix: redisPrefix(env), proxy });
+    reporter.start();
+    stops.push([
+      "proxy reports",
+      async () => {
+        await reporter.stop();
+        reporterRedis.disconnect();
+      },
+    ]);
+    const unserve = await serveRoutes(reporter.sink(), routes);
     stops.push(["route subscription", unserve]);
 
     const { queue, close: closeQueue } = await startQueue(env, log, repo, routes, redis.url);

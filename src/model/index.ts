@@ -7,6 +7,7 @@ export * from "./observed-state.js";
 export * from "./outcome.js";
 export * from "./plan.js";
 export * from "./ports.js";
+export * from "./proxy-reports.js";
 export * from "./repo-snapshot.js";
 export * from "./reporting.js";
 export * from "./routes.js";

@@ -3,30 +3,10 @@
  *   <prefix>proxy:<id>   JSON { version, inFlight: { container: n } }, expiring after a few seconds
  * and adds its id to the set <prefix>proxies. A proxy that stops writing
  * (crashed, cut off from Redis) expires and drops out on the next read.
- * The writer is src/runtime/proxy-reporter.ts.
+ * The writer is src/proxy/proxy-reporter.ts; the layout is in src/model/proxy-reports.ts.
  */
 import type { Redis } from "ioredis";
-import type { InFlightSource, ProxyReport } from "../model/index.js";
-
-export function proxyReportKeys(prefix: string): { set: string; report: (id: string) => string } {
-  return { set: `${prefix}proxies`, report: (id) => `${prefix}proxy:${id}` };
-}
-
-export function encodeProxyReport(report: Omit<ProxyReport, "id">): string {
-  return JSON.stringify({ version: report.version, inFlight: report.inFlight });
-}
-
-export function decodeProxyReport(id: string, json: string): ProxyReport | undefined {
-  try {
-    const value = JSON.parse(json) as { version?: unknown; inFlight?: unknown };
-    if (typeof value.version !== "number" || typeof value.inFlight !== "object" || value.inFlight === null) {
-      return undefined;
-    }
-    return { id, version: value.version, inFlight: value.inFlight as Record<string, number> };
-  } catch {
-    return undefined;
-  }
-}
+import { decodeProxyReport, type InFlightSource, type ProxyReport, proxyReportKeys } from "../model/index.js";
 
 export class RedisProxyReports implements InFlightSource {
   private readonly keys: ReturnType<typeof proxyReportKeys>;

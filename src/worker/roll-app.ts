@@ -17,6 +17,8 @@ import { undoRollout } from "./undo-rollout.js";
 
 type Phase = Step["kind"] | "hook";
 
+const IMAGE_STEPS: ReadonlySet<string> = new Set(["build", "ship", "pull"]);
+
 /**
  * Rolls one app through its planned steps. On any failure it undoes what it
  * did: new containers go, retired old ones come back, so the old version keeps
@@ -106,7 +108,8 @@ async function runMain(
   const hookAt = change.spec?.hooks?.beforeDeploy ? hookHost(change) : undefined;
   let hookDone = hookAt === undefined;
   for (const group of groupSteps(steps)) {
-    if (!hookDone && group[0]?.kind === "start" && hookAt !== undefined) {
+    // Once the image is on the hosts, before anything starts, stops or moves traffic.
+    if (!hookDone && !IMAGE_STEPS.has(group[0]?.kind ?? "build") && hookAt !== undefined) {
       phase.current = "hook";
       await timed(change, run.ctx, `hook beforeDeploy on ${hookAt}`, hookAt, () =>
         runBeforeDeploy(change, run.ctx, hookAt),

@@ -8,8 +8,7 @@
  */
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BuiltinProxy, RedisRouteStore, serveRoutes } from "../../../src/proxy/index.js";
-import { ProxyReporter } from "../../../src/runtime/proxy-reporter.js";
+import { BuiltinProxy, ProxyReporter, RedisRouteStore, serveRoutes } from "../../../src/proxy/index.js";
 import { RedisProxyReports } from "../../../src/worker/redis-proxy-reports.js";
 import { proxyGet } from "../../support/proxy-get.js";
 import { testbed } from "../../support/testbed.js";

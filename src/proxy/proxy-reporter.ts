@@ -1,16 +1,15 @@
 /**
- * The writer side of the proxy reports (issue 4; the reader and the key
- * layout are in src/worker/redis-proxy-reports.ts): a built-in proxy tells
- * Redis which route table version it serves and how many requests it has in
- * flight to each container, so an executor in any process can wait for a
- * route-out to reach every proxy and end a drain as soon as nothing is left.
- * Glue between a proxy and Redis, so it lives with the composition root.
+ * The writer side of the proxy reports (issue 4; docs/rollouts.md): a
+ * built-in proxy tells Redis which route table version it serves and how many
+ * requests it has in flight to each container, so an executor in any process
+ * can wait for a route-out to reach every proxy and end a drain as soon as
+ * nothing is left. The key layout is in src/model/proxy-reports.ts; the
+ * reader is src/worker/redis-proxy-reports.ts.
  */
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import type { RouteTable } from "../model/index.js";
-import type { RouteSink } from "../proxy/index.js";
-import { encodeProxyReport, proxyReportKeys } from "../worker/redis-proxy-reports.js";
+import { encodeProxyReport, proxyReportKeys, type RouteTable } from "../model/index.js";
+import type { RouteSink } from "./serve-routes.js";
 
 /** What the reporter reads from a proxy (BuiltinProxy has both). */
 export interface ReportingProxy {

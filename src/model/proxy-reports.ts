@@ -1,0 +1,28 @@
+/**
+ * The proxy reports' layout in Redis (issue 4; docs/rollouts.md): each proxy
+ * writes `<prefix>proxy:<id>` (JSON, expiring) and adds its id to the set
+ * `<prefix>proxies`. The proxies write (src/proxy/proxy-reporter.ts), the
+ * executor reads (src/worker/redis-proxy-reports.ts); both use these helpers.
+ */
+import type { ProxyReport } from "./ports.js";
+
+export function proxyReportKeys(prefix: string): { set: string; report: (id: string) => string } {
+  return { set: `${prefix}proxies`, report: (id) => `${prefix}proxy:${id}` };
+}
+
+export function encodeProxyReport(report: Omit<ProxyReport, "id">): string {
+  return JSON.stringify({ version: report.version, inFlight: report.inFlight });
+}
+
+/** Undefined for anything that is not a report (a foreign or corrupt value is ignored, never trusted). */
+export function decodeProxyReport(id: string, json: string): ProxyReport | undefined {
+  try {
+    const value = JSON.parse(json) as { version?: unknown; inFlight?: unknown };
+    if (typeof value.version !== "number" || typeof value.inFlight !== "object" || value.inFlight === null) {
+      return undefined;
+    }
+    return { id, version: value.version, inFlight: value.inFlight as Record<string, number> };
+  } catch {
+    return undefined;
+  }
+}
