@@ -11,7 +11,6 @@
  * under 1 s and 400 MB; 100 apps on 4 hosts in under 10 ms.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
@@ -25,6 +24,7 @@ import type {
 } from "../src/model/index.js";
 import { containerName } from "../src/model/index.js";
 import { plan, planToJson, renderPlanText } from "../src/planner/index.js";
+import { writeBenchmarkSection } from "./write-benchmark-section.js";
 
 interface Scenario {
   name: string;
@@ -283,21 +283,6 @@ function section(results: Array<{ s: Scenario; r: Result }>, onMachine: string):
   ].join("\n");
 }
 
-function writeSection(text: string): string {
-  const file = fileURLToPath(new URL("../docs/benchmarks.md", import.meta.url));
-  const current = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n\n";
-  const start = current.search(/^## Planner\s*$/m);
-  let next: string;
-  if (start < 0) next = `${current.trimEnd()}\n\n${text}`;
-  else {
-    const rest = current.slice(start + 1);
-    const end = rest.search(/^## /m);
-    next = current.slice(0, start) + text + (end < 0 ? "" : `\n${rest.slice(end)}`);
-  }
-  writeFileSync(file, `${next.trimEnd()}\n`);
-  return file;
-}
-
 function main(): void {
   const mode = process.argv.find((a) => a === "--time" || a === "--once");
   if (mode) {
@@ -318,7 +303,7 @@ function main(): void {
     return { s, r };
   });
   console.log(`machine: ${onMachine}`);
-  console.log(`wrote ${writeSection(section(results, onMachine))}`);
+  console.log(`wrote ${writeBenchmarkSection("Planner", section(results, onMachine))}`);
 }
 
 main();

@@ -14,11 +14,10 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import pino from "pino";
 import { pack } from "tar-stream";
@@ -29,6 +28,7 @@ import { BuiltinProxy, ProxyReporter, RedisRouteStore, serveRoutes } from "../sr
 import { RedisProxyReports } from "../src/worker/redis-proxy-reports.js";
 import { runSync } from "../src/worker/run-sync.js";
 import { testbed, testbedHosts } from "../test/support/testbed.js";
+import { writeBenchmarkSection } from "./write-benchmark-section.js";
 
 const RUNS = 5;
 const BENCH_LABEL = "dockhand-bench.run";
@@ -232,7 +232,7 @@ async function main(): Promise<void> {
   const script = results.find((r) => r.name.startsWith("plain"))?.median ?? 1;
   for (const r of results)
     console.log(`${r.name}: median ${r.median} ms (${r.min}–${r.max}), ${(r.median / script).toFixed(2)}x`);
-  console.log(`wrote ${writeSection(section(results, script))}`);
+  console.log(`wrote ${writeBenchmarkSection("Rollouts", section(results, script))}`);
 }
 
 function machine(): string {
@@ -270,21 +270,6 @@ function section(results: Array<{ name: string } & Stats>, script: number): stri
     ...rows,
     "",
   ].join("\n");
-}
-
-function writeSection(text: string): string {
-  const file = fileURLToPath(new URL("../docs/benchmarks.md", import.meta.url));
-  const current = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n\n";
-  const start = current.search(/^## Rollouts\s*$/m);
-  let next: string;
-  if (start < 0) next = `${current.trimEnd()}\n\n${text}`;
-  else {
-    const rest = current.slice(start + 1);
-    const end = rest.search(/^## /m);
-    next = current.slice(0, start) + text + (end < 0 ? "" : `\n${rest.slice(end)}`);
-  }
-  writeFileSync(file, `${next.trimEnd()}\n`);
-  return file;
 }
 
 await main();

@@ -15,7 +15,7 @@
  * Goals: p99 under 20 ms; at most 2 syncs per burst.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import { join } from "node:path";
@@ -34,6 +34,7 @@ import { freePort } from "../test/support/free-port.js";
 import { sign } from "../test/support/github-examples.js";
 import { pushPayload } from "../test/support/github-webhook.js";
 import { TESTBED_ENV_FILE, testbedHosts } from "../test/support/testbed.js";
+import { writeBenchmarkSection } from "./write-benchmark-section.js";
 
 const SECRET = "bench-secret";
 const REPOSITORY = "acme/deploy";
@@ -311,21 +312,6 @@ function section(onMachine: string, ack: AckResult, bursts: BurstResult[] | stri
   ].join("\n");
 }
 
-function writeSection(text: string): string {
-  const file = fileURLToPath(new URL("../docs/benchmarks.md", import.meta.url));
-  const current = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n\n";
-  const start = current.search(/^## Webhooks and queue\s*$/m);
-  let next: string;
-  if (start < 0) next = `${current.trimEnd()}\n\n${text}`;
-  else {
-    const rest = current.slice(start + 1);
-    const end = rest.search(/^## /m);
-    next = current.slice(0, start) + text + (end < 0 ? "" : `\n${rest.slice(end)}`);
-  }
-  writeFileSync(file, `${next.trimEnd()}\n`);
-  return file;
-}
-
 async function main(): Promise<void> {
   const serveAt = process.argv.indexOf("--serve");
   if (serveAt > 0) return serveOnly(`redis+unix://${process.argv[serveAt + 1]}`);
@@ -348,7 +334,7 @@ async function main(): Promise<void> {
   const bursts = existsSync(TESTBED_ENV_FILE)
     ? await burst()
     : "The burst needs the test bed (bash scripts/testbed/up.sh); it was not up for this run.";
-  console.log(`wrote ${writeSection(section(onMachine, ack, bursts))}`);
+  console.log(`wrote ${writeBenchmarkSection("Webhooks and queue", section(onMachine, ack, bursts))}`);
 }
 
 await main();

@@ -15,7 +15,7 @@ import type { DockhandEnv } from "./runtime/env.js";
 import { buildHttpApp } from "./runtime/http-app.js";
 import { openDeployRepo } from "./runtime/open-deploy-repo.js";
 import { recordDeploys, serveOperations } from "./runtime/operations.js";
-import { redisFor, redisPrefix, routesSnapshotFile } from "./runtime/redis-for.js";
+import { queuePrefix, redisFor, redisPrefix, routesSnapshotFile } from "./runtime/redis-for.js";
 import { reportingFor } from "./runtime/reporting-deps.js";
 import { rolloutDeps } from "./runtime/rollout-deps.js";
 import { AppLocks } from "./worker/app-lock.js";
@@ -222,10 +222,6 @@ async function startQueue(
       await recording.close();
     },
   };
-}
-
-function queuePrefix(env: DockhandEnv): string {
-  return `dockhand:${env.instance}:bull`;
 }
 
 /**

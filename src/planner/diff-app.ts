@@ -67,7 +67,7 @@ export function pruneApp(group: AppContainers, reason: string): AppDraft {
 
 function diffSlot(ctx: PlanContext, spec: AppSpec, slot: number, current: ObservedContainer): SlotDraft {
   const reasons = specReasons(current, spec);
-  const state = notServingReason(current);
+  const state = notServingReason(current) ?? unconfirmedReason(ctx, spec, current);
   if (state) reasons.push(state);
   const host = ctx.hosts.get(current.host);
   const moved = host ? ineligibleReason(host, spec.placement) : `host ${current.host} unknown`;
@@ -150,6 +150,20 @@ function compareCandidates(a: ObservedContainer, b: ObservedContainer, rank: (c:
   const rb = rank(b);
   for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return ra[i] ? -1 : 1;
   return a.createdAt - b.createdAt || compareStrings(a.host, b.host) || compareStrings(a.name, b.name);
+}
+
+/**
+ * A running container of the right spec that the route table does not know
+ * was started by a rollout that died before its health gate passed (a crash
+ * between start and route-in): it was never confirmed healthy, so it is
+ * replaced rather than trusted. Only when the table is known and has the app.
+ */
+function unconfirmedReason(ctx: PlanContext, spec: AppSpec, current: ObservedContainer): string | undefined {
+  if (current.specHash !== spec.specHash || current.state !== "running") return undefined;
+  const route = ctx.routes?.get(routeKey(spec.env, spec.name));
+  if (route === undefined) return undefined;
+  const routed = route.upstreams.some((u) => u.host === current.host && u.container === current.name);
+  return routed ? undefined : "never confirmed healthy (not in the route table)";
 }
 
 const NONE: ReadonlySet<string> = new Set();

@@ -49,6 +49,7 @@ export function simulateApply(observed: ObservedState, plan: Plan): ObservedStat
   }
   for (const change of plan.changes) {
     if (change.error !== undefined) continue;
+    if (change.kind !== "delete") healRoute(sim, change);
     change.steps.forEach((step, i) => {
       try {
         applyStep(sim, change, step);
@@ -135,6 +136,28 @@ function routeIn(sim: Sim, change: AppChange, ref: { host: string; name: string 
   const route = sim.routes.get(key) ?? { app: change.app, env: change.env, hostnames: [], upstreams: [] };
   route.upstreams.push({ host: ref.host, address: ref.host, port: 0, container: ref.name, state: "active" });
   sim.routes.set(key, route);
+}
+
+/**
+ * What the executor does before an app's steps (AppRouteEditor.fromObserved):
+ * the entry routes the app's running containers that it already knew, or all
+ * of them when there was no entry.
+ */
+function healRoute(sim: Sim, change: AppChange): void {
+  if (!sim.routes) return;
+  const key = routeKey(change.env, change.app);
+  const stored = sim.routes.get(key);
+  const known = stored && new Set(stored.upstreams.map((u) => `${u.host}/${u.container}`));
+  const upstreams: AppRoute["upstreams"] = [];
+  for (const { host, byName } of sim.hosts.values()) {
+    if (!host.reachable) continue;
+    for (const c of byName.values()) {
+      const mine = c.app === change.app && c.env === change.env && c.retiredAt === undefined;
+      if (!mine || c.state !== "running" || (known && !known.has(`${c.host}/${c.name}`))) continue;
+      upstreams.push({ host: c.host, address: c.host, port: c.hostPort ?? 0, container: c.name, state: "active" });
+    }
+  }
+  sim.routes.set(key, { app: change.app, env: change.env, hostnames: stored?.hostnames ?? [], upstreams });
 }
 
 function routeOut(sim: Sim, change: AppChange, ref: { host: string; name: string }): void {

@@ -15,8 +15,8 @@ import type { DockhandEnv } from "./env.js";
 import { existingRedis } from "./existing-redis.js";
 import { holdStatus, LiveStatus } from "./live-status.js";
 import { loadDesired, type RepoFlags } from "./load-state.js";
-import { queuePrefixOf, readQueue } from "./queue-view.js";
-import { redisPrefix } from "./redis-for.js";
+import { readQueue } from "./queue-view.js";
+import { queuePrefix, redisPrefix } from "./redis-for.js";
 import { renderStatusText } from "./render-status-text.js";
 
 export async function commandStatus(env: DockhandEnv, flags: RepoFlags & { json?: boolean }): Promise<number> {
@@ -24,7 +24,7 @@ export async function commandStatus(env: DockhandEnv, flags: RepoFlags & { json?
   const redis = await existingRedis(env);
   const connected = "client" in redis ? redis : undefined;
   const queue = connected
-    ? new Queue<SyncJob>(QUEUE_NAMES.sync, { connection: connected.client, prefix: queuePrefixOf(env) })
+    ? new Queue<SyncJob>(QUEUE_NAMES.sync, { connection: connected.client, prefix: queuePrefix(env) })
     : undefined;
   const status = new LiveStatus({
     instance: env.instance,

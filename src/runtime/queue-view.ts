@@ -6,12 +6,6 @@
 import type { Job, Queue } from "bullmq";
 import type { QueueJobView, QueueSnapshot, SeenCommit } from "../http/index.js";
 import type { SyncJob } from "../model/index.js";
-import type { DockhandEnv } from "./env.js";
-
-/** BullMQ's key prefix of the install's queue; the same as src/main.ts gives its queue and workers. */
-export function queuePrefixOf(env: DockhandEnv): string {
-  return `dockhand:${env.instance}:bull`;
-}
 
 /** Jobs listed per state: the dashboard shows a queue, not an archive. */
 const LISTED = 20;

@@ -13,6 +13,11 @@ export function redisPrefix(env: DockhandEnv): string {
   return `dockhand:${env.instance}:`;
 }
 
+/** BullMQ's key prefix of the install's queues: every producer, worker and reader uses this one. */
+export function queuePrefix(env: DockhandEnv): string {
+  return `dockhand:${env.instance}:bull`;
+}
+
 export function routesSnapshotFile(env: DockhandEnv): string {
   return join(env.stateDir, "routes.json");
 }

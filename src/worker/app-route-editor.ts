@@ -20,8 +20,12 @@ export class AppRouteEditor {
   }
 
   /**
-   * Starts from what really runs: every running, published container of the
-   * app is an active upstream. This heals a table that was lost or went stale.
+   * Starts from what really runs: the running, published containers of the
+   * app that the stored entry already routes (at their current ports) are
+   * active upstreams. This heals a table whose ports went stale. A running
+   * container the entry does not know never passed its health gate (a crash
+   * between start and route-in): it is not routed, and the plan replaces it.
+   * With no stored entry at all (a lost table), every running container is.
    */
   static fromObserved(
     store: RouteStore,
@@ -29,10 +33,19 @@ export class AppRouteEditor {
     app: { app: string; env: string; hostnames: string[] },
     containers: ObservedContainer[],
     lost?: ReadonlySet<string>,
+    stored?: AppRoute,
   ): AppRouteEditor {
     const editor = new AppRouteEditor(store, hosts, { ...app, upstreams: [] }, lost);
+    const known = stored ? new Set(stored.upstreams.map((u) => `${u.host}/${u.container}`)) : undefined;
     for (const c of containers) {
-      if (c.state === "running" && c.hostPort !== undefined && hosts.has(c.host) && c.retiredAt === undefined) {
+      const confirmed = known === undefined || known.has(`${c.host}/${c.name}`);
+      if (
+        c.state === "running" &&
+        c.hostPort !== undefined &&
+        hosts.has(c.host) &&
+        c.retiredAt === undefined &&
+        confirmed
+      ) {
         editor.upsert(c.host, c.name, c.hostPort, "active");
       }
     }

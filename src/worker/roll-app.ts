@@ -40,6 +40,7 @@ export async function rollApp(
     { ...base, hostnames: change.spec?.hostnames ?? change.hostnames?.before ?? [] },
     observed.filter((c) => !lost.has(c.host)),
     lost,
+    storedRoute,
   );
   // One failing step stops its siblings (a slow health wait on another host) at once.
   const abort = new AbortController();

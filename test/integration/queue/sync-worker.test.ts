@@ -33,9 +33,10 @@ async function finished(queue: SyncQueue, jobId: string): Promise<Job<QueuedSync
   return waitFor(
     `job ${jobId} to finish`,
     async () => {
-      const job = await queue.queue.getJob(jobId);
-      const state = await job?.getState();
-      return job && (state === "completed" || state === "failed") ? job : undefined;
+      // State first, then the job: a job read before it finished would lack finishedOn.
+      const state = await queue.queue.getJobState(jobId);
+      if (state !== "completed" && state !== "failed") return undefined;
+      return queue.queue.getJob(jobId);
     },
     { timeoutMs: 90_000 },
   );

@@ -116,7 +116,18 @@ export function observe(hosts: HostSpec[], containers: ObservedContainer[], o: O
       images: reachable ? images : [],
     };
   });
-  return o.routes ? { hosts: observedHosts, routes: { version: 1, routes: o.routes } } : { hosts: observedHosts };
+  if (!o.routes) return { hosts: observedHosts };
+  // A route given without upstreams routes the app's running containers, as after a finished rollout.
+  const routes = o.routes.map((r) =>
+    r.upstreams.length > 0
+      ? r
+      : route(
+          { name: r.app, env: r.env } as AppSpec,
+          r.hostnames,
+          containers.filter((c) => c.app === r.app && c.env === r.env && c.state === "running"),
+        ),
+  );
+  return { hosts: observedHosts, routes: { version: 1, routes } };
 }
 
 export function route(spec: AppSpec, hostnames = spec.hostnames, containers: ObservedContainer[] = []): AppRoute {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { ObservedContainer } from "../../../src/model/index.js";
 import { specReasons } from "../../../src/planner/diff-app.js";
-import { app, container } from "./fixtures.js";
+import { plan } from "../../../src/planner/index.js";
+import { app, container, desired, host, observe, route } from "./fixtures.js";
 
 const base = app("web", {
   specFields: { image: "i1", port: "p1", "env.GREETING": "g1", "secret.DB_URL": "s1" },
@@ -54,5 +55,31 @@ describe("specReasons names the fields that changed, never their values", () => 
 
   it("says nothing when the spec hash is equal", () => {
     expect(specReasons(running(undefined, { specHash: base.specHash }), base)).toEqual([]);
+  });
+});
+
+describe("a running container the route table never confirmed", () => {
+  const hosts = [host("alpha")];
+  const web1 = app("web", { hostnames: ["www.example.com"] });
+
+  it("is replaced: it was started by a rollout that died before its health gate", () => {
+    const stray = container(web1, 0, "alpha");
+    const observed = observe(hosts, [stray], { routes: [{ ...route(web1), upstreams: [] }] });
+    observed.routes!.routes[0]!.upstreams = [];
+    const change = plan(desired(hosts, [web1]), observed).changes[0]!;
+    expect(change.slots.map((s) => [s.action, s.reasons])).toEqual([
+      ["replace", ["never confirmed healthy (not in the route table)"]],
+    ]);
+  });
+
+  it("is kept when the table routes it, or when the table is not known", () => {
+    const routed = container(web1, 0, "alpha");
+    const known = plan(
+      desired(hosts, [web1]),
+      observe(hosts, [routed], { routes: [route(web1, web1.hostnames, [routed])] }),
+    );
+    const unknown = plan(desired(hosts, [web1]), observe(hosts, [routed]));
+    expect(known.changes[0]!.kind).toBe("unchanged");
+    expect(unknown.changes[0]!.kind).toBe("unchanged");
   });
 });
