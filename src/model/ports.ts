@@ -4,7 +4,7 @@
  * (src/main.ts, src/cli.ts) knows the concrete classes.
  */
 import type { Readable } from "node:stream";
-import type { HealthSpec, ResourcesSpec } from "./desired-state.js";
+import type { HealthSpec, HostSpec, ResourcesSpec } from "./desired-state.js";
 import type { ObservedState } from "./observed-state.js";
 import type { RepoSnapshot } from "./repo-snapshot.js";
 import type { AppRoute, RouteTable } from "./routes.js";
@@ -201,4 +201,14 @@ export interface SecretSource {
   digest(value: string): Promise<string>;
   /** Where a secret is looked for, for the error when it is missing (never its value). */
   where(app: string, name: string): string;
+}
+
+/**
+ * The hosts of the last applied dockhand.yaml. A host removed from the file
+ * is still observed (and its containers moved and removed) until nothing of
+ * ours is left on it (DESIGN.md: a removed host's slots move before its containers go).
+ */
+export interface KnownHosts {
+  load(): Promise<HostSpec[]>;
+  save(hosts: HostSpec[]): Promise<void>;
 }

@@ -1,13 +1,14 @@
 /**
  * The Redis- and disk-backed parts of a sync (issue 4), made in one place so
  * every composition root (serve, worker, apply, rollback) wires them alike:
- * proxy reports, failed specs, rollback holds, and the secrets directory.
+ * proxy reports, failed specs, rollback holds, known hosts, and the secrets directory.
  */
 import { join } from "node:path";
 import type { Redis } from "ioredis";
-import type { FailedSpecs, InFlightSource, SecretSource, SyncHolds } from "../model/index.js";
+import type { FailedSpecs, InFlightSource, KnownHosts, SecretSource, SyncHolds } from "../model/index.js";
 import { DirectorySecrets } from "../worker/directory-secrets.js";
 import { RedisFailedSpecs } from "../worker/failed-specs.js";
+import { RedisKnownHosts } from "../worker/known-hosts.js";
 import { RedisProxyReports } from "../worker/redis-proxy-reports.js";
 import { RedisSyncHolds } from "../worker/sync-holds.js";
 import type { DockhandEnv } from "./env.js";
@@ -17,6 +18,7 @@ export interface RolloutDeps {
   proxies: InFlightSource;
   failedSpecs: FailedSpecs;
   holds: SyncHolds;
+  knownHosts: KnownHosts;
   /** Undefined without DOCKHAND_SECRETS_DIR: an app with secrets then cannot be planned. */
   secrets?: SecretSource;
 }
@@ -35,6 +37,7 @@ export function rolloutDeps(env: DockhandEnv, redis: Redis): RolloutDeps {
     proxies: new RedisProxyReports(redis, prefix),
     failedSpecs: new RedisFailedSpecs(redis, prefix),
     holds: new RedisSyncHolds(redis, prefix),
+    knownHosts: new RedisKnownHosts(redis, prefix),
     ...(secrets ? { secrets } : {}),
   };
 }

@@ -62,9 +62,11 @@ export class AppRouteEditor {
   }
 
   /** Returns the table version that carries the change, for waiting until every proxy serves it. */
-  async markDraining(container: string): Promise<number> {
+  // Upstreams are matched by host and name: names are unique per engine only, and a slot moving
+  // between hosts keeps its name (same app, env, slot and spec).
+  async markDraining(host: string, container: string): Promise<number> {
     this.route.upstreams = this.route.upstreams.map((u) =>
-      u.container === container ? { ...u, state: "draining" } : u,
+      u.host === host && u.container === container ? { ...u, state: "draining" } : u,
     );
     return this.write();
   }
@@ -76,9 +78,9 @@ export class AppRouteEditor {
     if (this.route.upstreams.length !== before) await this.write();
   }
 
-  async drop(container: string): Promise<void> {
+  async drop(host: string, container: string): Promise<void> {
     const before = this.route.upstreams.length;
-    this.route.upstreams = this.route.upstreams.filter((u) => u.container !== container);
+    this.route.upstreams = this.route.upstreams.filter((u) => u.host !== host || u.container !== container);
     if (this.route.upstreams.length !== before) await this.write();
   }
 
@@ -101,8 +103,10 @@ export class AppRouteEditor {
     const address = this.hosts.get(host)?.address;
     if (address === undefined) throw new Error(`no address for host ${host}`);
     const upstream: Upstream = { host, address, port, container, state };
-    const others = this.route.upstreams.filter((u) => u.container !== container);
-    this.route.upstreams = [...others, upstream].sort((a, b) => a.container.localeCompare(b.container));
+    const others = this.route.upstreams.filter((u) => u.host !== host || u.container !== container);
+    this.route.upstreams = [...others, upstream].sort(
+      (a, b) => a.container.localeCompare(b.container) || a.host.localeCompare(b.host),
+    );
   }
 }
 

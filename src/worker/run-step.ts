@@ -136,7 +136,7 @@ async function revive(kept: ObservedContainer, name: string, run: AppRun): Promi
 async function routeOut(container: OldContainerRef, run: AppRun): Promise<void> {
   const { ctx, ledger } = run;
   ledger.retired.set(container.id, { host: container.host, name: container.name, stopped: false });
-  const version = await run.route.markDraining(container.name);
+  const version = await run.route.markDraining(container.host, container.name);
   ledger.routedOut.set(container.name, version);
   const options = { pollMs: ROLLOUT_DEFAULTS.proxyPollMs, signal: ctx.signal };
   const lagging = await waitRouteSeen(ctx.proxies, version, ROLLOUT_DEFAULTS.propagationTimeoutMs, options);
@@ -151,7 +151,7 @@ async function stop(container: OldContainerRef, run: AppRun): Promise<void> {
   ledger.retired.set(container.id, { host: container.host, name: container.name, stopped: true });
   const timeout = stopTimeoutSeconds(run.spec) ?? ROLLOUT_DEFAULTS.stopTimeoutSeconds;
   await ctx.docker.stop(container.host, container.id, timeout);
-  await run.route.drop(container.name);
+  await run.route.drop(container.host, container.name);
   if (!wasRouted) ctx.log.debug({ container: container.name }, "stopped a container that was not routed");
 }
 
@@ -162,7 +162,7 @@ async function stop(container: OldContainerRef, run: AppRun): Promise<void> {
  */
 async function removeOrKeep(container: OldContainerRef, run: AppRun): Promise<void> {
   const { ctx, ledger } = run;
-  await run.route.drop(container.name);
+  await run.route.drop(container.host, container.name);
   const old = run.observed.find((c) => c.id === container.id);
   const retain = run.spec?.rollout.retain ?? ROLLOUT_DEFAULTS.retain;
   const keep =

@@ -10,6 +10,8 @@ import {
   formatConfigIssue,
   type HostSpec,
   type InFlightSource,
+  type KnownHosts,
+  type ObservedState,
   type Plan,
   type PreviewRegistry,
   type PullRequestReporter,
@@ -23,6 +25,7 @@ import { plan as makePlan } from "../planner/index.js";
 import { type AppLocks, appsDesired, appsObserved } from "./app-lock.js";
 import { executePlan } from "./execute-plan.js";
 import { gatePlan } from "./gate-plan.js";
+import { hostsToObserve } from "./known-hosts.js";
 import { rememberFailures } from "./remember-failures.js";
 import { SyncReports } from "./report-sync.js";
 import { resolveSecrets } from "./resolve-secrets.js";
@@ -49,6 +52,8 @@ export interface SyncDeps {
   failedSpecs?: FailedSpecs;
   /** Apps held by `dockhand rollback`. */
   holds?: SyncHolds;
+  /** Hosts of the last applied config, so a host dropped from dockhand.yaml is emptied, not forgotten. */
+  knownHosts?: KnownHosts;
   /** Per-app locks shared by every worker (issue 6); without them nothing stops a second sync rolling the same apps. */
   locks?: AppLocks;
   /** Told when the sync starts, has a plan and ends: GitHub checks, the status branch (issue 7). */
@@ -91,7 +96,8 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
   }
   const secrets = await resolveSecrets(desired, deps.secrets);
   desired = secrets.desired;
-  const docker = deps.dockerFor(desired.hosts);
+  const hosts = hostsToObserve(desired.hosts, (await deps.knownHosts?.load()) ?? []);
+  const docker = deps.dockerFor(hosts.all);
   let lease: Awaited<ReturnType<AppLocks["acquire"]>> | undefined;
   try {
     // Held from before observing until the rollout ends: no other worker changes these apps in between.
@@ -112,7 +118,7 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
       docker,
       repo: deps.repo,
       routes: deps.routes,
-      hosts: new Map(desired.hosts.map((h) => [h.name, h])),
+      hosts: new Map(hosts.all.map((h) => [h.name, h])),
       instance: deps.instance,
       sha,
       log,
@@ -122,6 +128,7 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
       secrets: secrets.values,
     });
     await rememberFailures(plan, outcome, deps.failedSpecs, log);
+    await deps.knownHosts?.save([...desired.hosts, ...stillOccupied(hosts.removed, observed, outcome, job.env)]);
     log.info({ status: outcome.status }, "sync finished");
     return await reports.finish(outcome, () => docker.observe(deps.instance));
   } catch (err) {
@@ -131,4 +138,17 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
     await lease?.release();
     await docker.close();
   }
+}
+
+/**
+ * A removed host is forgotten once this sync emptied it: it was reachable,
+ * the deploy did not fail, and no other environment (left alone by this sync)
+ * has containers there.
+ */
+function stillOccupied(removed: HostSpec[], observed: ObservedState, outcome: DeployOutcome, env: string): HostSpec[] {
+  return removed.filter((h) => {
+    const seen = observed.hosts.find((o) => o.name === h.name);
+    if (!seen?.reachable || outcome.status === "failed") return true;
+    return seen.containers.some((c) => c.env !== env);
+  });
 }

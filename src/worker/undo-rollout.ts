@@ -39,7 +39,7 @@ export async function undoRollout(
   await Promise.all(
     [...ledger.started].map(([name, slot]) =>
       attempt(`remove new container ${name}`, slot.host, async () => {
-        await route.drop(name);
+        await route.drop(slot.host, name);
         if (slot.revivedFrom === undefined) return ctx.docker.remove(slot.host, slot.id);
         // A kept container `dockhand rollback` brought back goes back to being kept.
         await ctx.docker.stop(slot.host, slot.id);
