@@ -19,6 +19,7 @@ import type {
   HistoryAvailability,
   HoldStatus,
   HostStatus,
+  PreviewStatus,
   QueueSnapshot,
   SlotStatus,
   StatusSnapshot,
@@ -42,6 +43,7 @@ export interface StatusInput {
   historyError?: string;
   queue?: QueueSnapshot;
   holds?: HoldStatus[];
+  previews?: PreviewStatus[];
 }
 
 const key = (env: string, app: string) => `${env}/${app}`;
@@ -78,7 +80,7 @@ export function buildStatus(input: StatusInput): StatusSnapshot {
     configErrors: (input.history?.lastSyncs ?? [])
       .filter((s) => s.error?.code === "DOCKHAND_E_CONFIG")
       .map((s) => ({ env: s.env, sha: s.sha, message: s.error?.message ?? "", issues: s.error?.issues ?? [] })),
-    previews: [],
+    previews: [...(input.previews ?? [])].sort((a, b) => a.env.localeCompare(b.env, "en", { numeric: true })),
   };
 }
 

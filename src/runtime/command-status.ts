@@ -9,11 +9,12 @@ import { createDockerHosts } from "../docker/index.js";
 import type { StatusSnapshot } from "../http/index.js";
 import { QUEUE_NAMES, type SyncJob } from "../model/index.js";
 import { DeployHistory } from "../worker/deploy-history.js";
+import { RedisPreviewRegistry } from "../worker/redis-preview-registry.js";
 import { RedisSyncHolds } from "../worker/sync-holds.js";
 import { out, useColor } from "./cli-io.js";
 import type { DockhandEnv } from "./env.js";
 import { existingRedis } from "./existing-redis.js";
-import { holdStatus, LiveStatus } from "./live-status.js";
+import { holdStatus, LiveStatus, previewStatus } from "./live-status.js";
 import { loadDesired, type RepoFlags } from "./load-state.js";
 import { readQueue } from "./queue-view.js";
 import { queuePrefix, redisPrefix } from "./redis-for.js";
@@ -35,7 +36,11 @@ export async function commandStatus(env: DockhandEnv, flags: RepoFlags & { json?
       : { historyError: "reason" in redis ? redis.reason : undefined }),
     ...(queue ? { queue: () => readQueue(queue) } : {}),
     ...(connected
-      ? { holds: async () => (await new RedisSyncHolds(connected.client, redisPrefix(env)).list()).map(holdStatus) }
+      ? {
+          holds: async () => (await new RedisSyncHolds(connected.client, redisPrefix(env)).list()).map(holdStatus),
+          previews: async () =>
+            (await new RedisPreviewRegistry(connected.client, redisPrefix(env)).list()).map(previewStatus),
+        }
       : {}),
   });
   let snapshot: StatusSnapshot;

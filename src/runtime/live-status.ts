@@ -9,11 +9,12 @@ import {
   buildStatus,
   type HistoryView,
   type HoldStatus,
+  type PreviewStatus,
   type QueueSnapshot,
   type StatusSnapshot,
   type StatusSource,
 } from "../http/index.js";
-import type { DesiredState, DockerPort, HostSpec, ObservedState, SyncHold } from "../model/index.js";
+import type { DesiredState, DockerPort, HostSpec, ObservedState, PreviewRecord, SyncHold } from "../model/index.js";
 import type { DeployHistory } from "../worker/deploy-history.js";
 
 export interface DesiredResult {
@@ -30,6 +31,7 @@ export interface LiveStatusOptions {
   historyError?: string;
   queue?: () => Promise<QueueSnapshot>;
   holds?: () => Promise<HoldStatus[]>;
+  previews?: () => Promise<PreviewStatus[]>;
   now?: () => number;
 }
 
@@ -47,11 +49,12 @@ export class LiveStatus implements StatusSource {
       desired: undefined,
       error: messageOf(err),
     }));
-    const [observed, history, queue, holds] = await Promise.all([
+    const [observed, history, queue, holds, previews] = await Promise.all([
       this.observe(desired?.hosts ?? [], options.maxAgeMs ?? 0),
       this.readHistory(),
       this.options.queue?.().catch(() => undefined),
       this.options.holds?.().catch(() => []),
+      this.options.previews?.().catch(() => []),
     ]);
     return buildStatus({
       instance: this.options.instance,
@@ -62,6 +65,7 @@ export class LiveStatus implements StatusSource {
       ...history,
       queue,
       holds,
+      previews,
     });
   }
 
@@ -128,6 +132,16 @@ export function holdStatus(hold: SyncHold): HoldStatus {
     at: hold.commit,
     since: hold.at,
     reason: `rolled back to spec ${hold.specHash.slice(0, 8)}; a commit that changes the app releases it`,
+  };
+}
+
+/** A live preview as status shows it: its apps' URLs and when it expires without a push. */
+export function previewStatus(record: PreviewRecord): PreviewStatus {
+  return {
+    env: record.env,
+    apps: record.apps.map((a) => a.app),
+    urls: record.apps.map((a) => a.url),
+    expiresAt: record.expiresAt,
   };
 }
 

@@ -11,12 +11,13 @@ import type { OperationsOptions } from "../http/index.js";
 import type { DeployOutcome, RepoPort, RouteStore, SyncJob } from "../model/index.js";
 import { DeployHistory } from "../worker/deploy-history.js";
 import { recordSyncs, type SyncRecorder } from "../worker/record-syncs.js";
+import { RedisPreviewRegistry } from "../worker/redis-preview-registry.js";
 import type { SyncDeps } from "../worker/run-sync.js";
 import { RedisSyncHolds } from "../worker/sync-holds.js";
 import type { QueuedSync } from "../worker/sync-queue.js";
 import { connectRedis } from "./connect-redis.js";
 import type { DockhandEnv } from "./env.js";
-import { type DesiredResult, holdStatus, LiveStatus } from "./live-status.js";
+import { type DesiredResult, holdStatus, LiveStatus, previewStatus } from "./live-status.js";
 import { ProxyTrafficCounter } from "./proxy-traffic.js";
 import { readQueue, readSeenCommits } from "./queue-view.js";
 import { redisPrefix } from "./redis-for.js";
@@ -74,6 +75,7 @@ export async function serveOperations(input: ServeOperationsInput): Promise<Serv
   const connection = connectRedis(input.redisUrl);
   const history = new DeployHistory(connection, { prefix: redisPrefix(env) });
   const holds = new RedisSyncHolds(connection, redisPrefix(env));
+  const previews = new RedisPreviewRegistry(connection, redisPrefix(env));
   const status = new LiveStatus({
     instance: env.instance,
     desired: desiredLoader(input.repo, history),
@@ -81,6 +83,7 @@ export async function serveOperations(input: ServeOperationsInput): Promise<Serv
     history,
     queue: () => readQueue(input.queue),
     holds: async () => (await holds.list()).map(holdStatus),
+    previews: async () => (await previews.list()).map(previewStatus),
   });
   const traffic = new ProxyTrafficCounter(new Set(input.proxyPorts));
   const unfollow = await traffic.follow(input.routes);

@@ -107,6 +107,10 @@ function renderRest(status: StatusSnapshot, paint: Paint): string[] {
     for (const i of c.issues)
       lines.push(`  ${i.file}:${i.line}:${i.column} ${i.path ? `${i.path}: ` : ""}${i.message}`);
   }
-  lines.push(`previews: ${status.previews.length === 0 ? "none" : status.previews.map((p) => p.env).join(", ")}`);
+  lines.push(status.previews.length === 0 ? "previews: none" : "previews:");
+  for (const p of status.previews) {
+    const expires = p.expiresAt === undefined ? "" : `  expires ${new Date(p.expiresAt).toISOString()}`;
+    lines.push(`  ${p.env}  ${p.urls.join(" ")}${expires}`);
+  }
   return lines;
 }

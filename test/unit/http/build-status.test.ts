@@ -118,6 +118,20 @@ describe("buildStatus", () => {
     expect(status.previews).toEqual([]);
   });
 
+  it("lists live previews by number with their URLs and expiry", () => {
+    const preview = (n: number) => ({
+      env: `pr-${n}`,
+      apps: ["web"],
+      urls: [`https://web-pr-${n}.preview.example.com`],
+      expiresAt: 1_000 + n,
+    });
+    const status = buildStatus({ ...input([spec("web", 1)], []), previews: [preview(10), preview(9)] });
+    expect(status.previews.map((p) => [p.env, p.urls[0], p.expiresAt])).toEqual([
+      ["pr-9", "https://web-pr-9.preview.example.com", 1_009],
+      ["pr-10", "https://web-pr-10.preview.example.com", 1_010],
+    ]);
+  });
+
   it("takes the last outcome, hold and config errors from the history", () => {
     const status = buildStatus({
       ...input([spec("web", 1)], [container("web", 0, "alpha")]),
