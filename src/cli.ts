@@ -11,6 +11,7 @@ import { commandApply } from "./runtime/command-apply.js";
 import { commandLogs } from "./runtime/command-logs.js";
 import { commandObserve } from "./runtime/command-observe.js";
 import { commandPlan } from "./runtime/command-plan.js";
+import { type ProxyFlags, startProxyCommand } from "./runtime/command-proxy.js";
 import { commandRollback } from "./runtime/command-rollback.js";
 import { commandStatus } from "./runtime/command-status.js";
 import { commandValidate } from "./runtime/command-validate.js";
@@ -114,14 +115,28 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
     .description("a sync worker only; run several against one Redis (REDIS_URL) to scale out")
     .addHelpText("after", "\nExample:\n  $ REDIS_URL=redis://redis:6379 DOCKHAND_REPO=... dockhand worker")
     .action(() => run(() => runUntilSignal("worker")));
+  program
+    .command("proxy")
+    .description("a proxy alone, following the route table in Redis (run one per edge machine)")
+    .option("--repo <path|url>", "read proxy.driver and proxy.listen from this deploy repo (default: DOCKHAND_REPO)")
+    .option("--ref <ref>", "branch, tag or commit to read")
+    .option("--driver <builtin|nginx|caddy>", "which proxy to run (default: dockhand.yaml's, else builtin)")
+    .option("--listen <host:port>", "where to listen (default: dockhand.yaml's, else 0.0.0.0:8080)")
+    .addHelpText("after", "\nExample:\n  $ REDIS_URL=redis://redis:6379 dockhand proxy --listen 0.0.0.0:80")
+    .action((flags: ProxyFlags) => run(() => runUntilSignal("proxy", flags)));
   return program;
 }
 
 /** Runs serve or worker until SIGTERM/SIGINT, then stops taking work and exits 0. */
-async function runUntilSignal(which: "serve" | "worker"): Promise<number> {
+async function runUntilSignal(which: "serve" | "worker" | "proxy", flags: ProxyFlags = {}): Promise<number> {
   const env = readEnv();
   const log = pino({ level: env.logLevel, base: { instance: env.instance } });
-  const running = which === "serve" ? await startServe(env, log) : await startWorker(env, log);
+  const running =
+    which === "serve"
+      ? await startServe(env, log)
+      : which === "worker"
+        ? await startWorker(env, log)
+        : await startProxyCommand(env, flags, log);
   const signal = await new Promise<string>((resolve) => {
     process.once("SIGTERM", () => resolve("SIGTERM"));
     process.once("SIGINT", () => resolve("SIGINT"));

@@ -8,8 +8,8 @@ import { apiRoutes } from "./api/index.js";
 import { DEFAULTS as CONFIG_DEFAULTS, parseDeployRepo } from "./config/index.js";
 import { createDockerHosts } from "./docker/index.js";
 import { AdminAuth } from "./http/index.js";
-import { DockhandError, type RepoPort, type RouteStore } from "./model/index.js";
-import { BuiltinProxy, ProxyReporter, RedisRouteStore, serveRoutes } from "./proxy/index.js";
+import { DockhandError, type ProxyDriver, type RepoPort, type RouteStore } from "./model/index.js";
+import { RedisRouteStore } from "./proxy/index.js";
 import { connectRedis } from "./runtime/connect-redis.js";
 import type { DockhandEnv } from "./runtime/env.js";
 import { buildHttpApp } from "./runtime/http-app.js";
@@ -18,6 +18,7 @@ import { recordDeploys, serveOperations } from "./runtime/operations.js";
 import { queuePrefix, redisFor, redisPrefix, routesSnapshotFile } from "./runtime/redis-for.js";
 import { reportingFor } from "./runtime/reporting-deps.js";
 import { rolloutDeps } from "./runtime/rollout-deps.js";
+import { parseListen, startProxy } from "./runtime/start-proxy.js";
 import { AppLocks } from "./worker/app-lock.js";
 import { BranchPoller } from "./worker/poll-branch.js";
 import { pullRequestJob } from "./worker/pull-request-job.js";
@@ -73,25 +74,17 @@ export async function startServe(env: DockhandEnv, log: Logger): Promise<Running
     stops.push(["route store", () => routes.close()]);
 
     const startup = await readStartupConfig(repo, log);
-    const proxy = new BuiltinProxy({
+    const proxy = await startProxy({
+      driver: startup.driver,
       listen: parseListen(startup.listen),
-      log: log.child({ component: "proxy" }),
+      routes,
+      redisUrl: redis.url,
+      prefix: redisPrefix(env),
+      stateDir: env.stateDir,
+      log,
     });
-    const { port: proxyPort } = await proxy.start();
-    stops.push(["proxy", () => proxy.stop()]);
-    // Route-outs wait for this proxy to serve them, and drains end when it has nothing in flight (issue 4).
-    const reporterRedis = connectRedis(redis.url);
-    const reporter = new ProxyReporter({ redis: reporterRedis, prefix: redisPrefix(env), proxy });
-    reporter.start();
-    stops.push([
-      "proxy reports",
-      async () => {
-        await reporter.stop();
-        reporterRedis.disconnect();
-      },
-    ]);
-    const unserve = await serveRoutes(reporter.sink(), routes);
-    stops.push(["route subscription", unserve]);
+    const proxyPort = proxy.port;
+    stops.push(["proxy", proxy.stop]);
 
     const { queue, close: closeQueue } = await startQueue(env, log, repo, routes, redis.url);
     stops.push(["sync queue and worker", closeQueue]);
@@ -225,29 +218,26 @@ async function startQueue(
 }
 
 /**
- * What serve needs of dockhand.yaml before the first sync: the proxy's
+ * What serve needs of dockhand.yaml before the first sync: the proxy's driver,
  * address and the status branch. A repo that does not validate yet falls
  * back to the defaults.
  */
-async function readStartupConfig(repo: RepoPort, log: Logger): Promise<{ listen: string; statusBranch: string }> {
+async function readStartupConfig(
+  repo: RepoPort,
+  log: Logger,
+): Promise<{ driver: ProxyDriver; listen: string; statusBranch: string }> {
   try {
     const desired = parseDeployRepo(await repo.snapshot());
-    return { listen: desired.proxy.listen, statusBranch: desired.status?.branch ?? CONFIG_DEFAULTS.status.branch };
+    return {
+      driver: desired.proxy.driver,
+      listen: desired.proxy.listen,
+      statusBranch: desired.status?.branch ?? CONFIG_DEFAULTS.status.branch,
+    };
   } catch (err) {
     log.warn(
       { err: err instanceof Error ? err.message : String(err), listen: DEFAULT_PROXY_LISTEN },
-      "proxy listens on the default address",
+      "the built-in proxy listens on the default address",
     );
-    return { listen: DEFAULT_PROXY_LISTEN, statusBranch: CONFIG_DEFAULTS.status.branch };
+    return { driver: "builtin", listen: DEFAULT_PROXY_LISTEN, statusBranch: CONFIG_DEFAULTS.status.branch };
   }
-}
-
-export function parseListen(listen: string): { host: string; port: number } {
-  const at = listen.lastIndexOf(":");
-  const host = at > 0 ? listen.slice(0, at) : "0.0.0.0";
-  const port = Number(at >= 0 ? listen.slice(at + 1) : listen);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new DockhandError("DOCKHAND_E_USAGE", `proxy.listen must be "host:port", got "${listen}"`);
-  }
-  return { host, port };
 }

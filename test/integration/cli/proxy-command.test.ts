@@ -1,0 +1,79 @@
+/**
+ * `dockhand proxy` (issue 5): a proxy alone, following the route table in
+ * Redis, with the driver asked for. A real local upstream, the test bed's
+ * Redis, and the real CLI as a child process.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RedisRouteStore } from "../../../src/proxy/index.js";
+import { type DockhandProcess, startDockhand } from "../../support/dockhand-process.js";
+import { freePort } from "../../support/free-port.js";
+import { proxyGet } from "../../support/proxy-get.js";
+import { testbed } from "../../support/testbed.js";
+import { waitFor } from "../../support/wait-for.js";
+
+const instance = `p${randomBytes(3).toString("hex")}`;
+let upstream: Server;
+let upstreamPort: number;
+let store: RedisRouteStore;
+const running: DockhandProcess[] = [];
+
+beforeAll(async () => {
+  upstream = createServer((_req, res) => res.end("from upstream"));
+  await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+  const address = upstream.address();
+  upstreamPort = typeof address === "object" && address ? address.port : 0;
+  store = new RedisRouteStore({ redis: testbed().redisUrl, prefix: `dockhand:${instance}:` });
+  await store.setApp({
+    app: "web",
+    env: "production",
+    hostnames: ["web.test"],
+    upstreams: [{ host: "alpha", address: "127.0.0.1", port: upstreamPort, container: "web-0", state: "active" }],
+  });
+});
+
+afterAll(async () => {
+  for (const p of running) await p.stop();
+  await store.removeApp("production", "web");
+  await store.close();
+  upstream.close();
+});
+
+describe("dockhand proxy", () => {
+  for (const driver of ["builtin", "nginx"]) {
+    it(`serves the route table from Redis with the ${driver} driver`, async () => {
+      const port = await freePort();
+      const proxy = startDockhand(["proxy", "--driver", driver, "--listen", `127.0.0.1:${port}`], {
+        REDIS_URL: testbed().redisUrl,
+        DOCKHAND_INSTANCE: instance,
+        DOCKHAND_STATE_DIR: mkdtempSync(join(tmpdir(), "dockhand-proxy-")),
+        DOCKHAND_REPO: "",
+      });
+      running.push(proxy);
+      const answer = await waitFor(
+        `the ${driver} proxy to route web.test`,
+        async () => {
+          const r = await proxyGet(port, "web.test");
+          return r.status === 200 ? r : undefined;
+        },
+        { timeoutMs: 30_000 },
+      );
+      expect(answer.body).toBe("from upstream");
+      expect((await proxyGet(port, "nobody.test")).status).toBe(404);
+      expect(await proxy.stop()).toBe(0);
+    });
+  }
+
+  it("refuses an unknown driver with a message that lists the right ones", async () => {
+    const proxy = startDockhand(["proxy", "--driver", "traefik"], { REDIS_URL: testbed().redisUrl, DOCKHAND_REPO: "" });
+    const code = await new Promise<number | null>((resolve) => proxy.child.once("exit", resolve));
+    expect(code).toBe(1);
+    expect(proxy.lines.map((l) => l.msg).join("\n")).toContain(
+      'error: --driver must be one of builtin, nginx, caddy, got "traefik"',
+    );
+  });
+});
