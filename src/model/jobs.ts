@@ -43,3 +43,25 @@ export interface PullRequestInfo {
   merged: boolean;
   labels: string[];
 }
+
+/** A pull request event handed to previews (the webhook makes it; the worker turns it into a pull_request job). */
+export interface PreviewRequest {
+  /** deploy: opened, reopened or pushed to; teardown: closed (merged or not). */
+  action: "deploy" | "teardown";
+  number: number;
+  /** The pull request's head commit. */
+  sha: string;
+  /** The head branch name. */
+  ref: string;
+  /** The head lives in another repository (a fork). */
+  fork: boolean;
+  delivery?: string;
+  /** GitHub's own action word (opened, synchronize, labeled, closed, ...). */
+  event?: string;
+  /** The PR's labels, when it has any (`dockhand:preview` lets a fork have a preview). */
+  labels?: string[];
+  /** Set when a closed pull request was merged. */
+  merged?: boolean;
+  /** The GitHub App installation that sent the event, so reports use its token. */
+  installationId?: number;
+}

@@ -9,7 +9,9 @@
  * the deploy repo format has no such key, so such pushes are ignored as
  * pushes to another repository.
  */
-import type { SyncJob } from "../model/jobs.js";
+import type { PreviewRequest, SyncJob } from "../model/jobs.js";
+
+export type { PreviewRequest };
 
 export interface EventContext {
   /** owner/name of the deploy repo. */
@@ -20,26 +22,6 @@ export interface EventContext {
   statusBranch?: string;
   /** X-GitHub-Delivery, carried into the job for tracing. */
   delivery?: string;
-}
-
-/** A pull request event handed to previews (their work is issue 7's). */
-export interface PreviewRequest {
-  /** deploy: opened, reopened or pushed to; teardown: closed (merged or not). */
-  action: "deploy" | "teardown";
-  number: number;
-  /** The pull request's head commit. */
-  sha: string;
-  /** The head branch name. */
-  ref: string;
-  /** The head lives in another repository (a fork). */
-  fork: boolean;
-  delivery?: string;
-  /** The PR's labels, when it has any (`dockhand:preview` lets a fork have a preview). */
-  labels?: string[];
-  /** Set when a closed pull request was merged. */
-  merged?: boolean;
-  /** The GitHub App installation that sent the event, so reports use its token. */
-  installationId?: number;
 }
 
 export type EventDecision =
