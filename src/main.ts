@@ -8,7 +8,7 @@ import { apiRoutes } from "./api/index.js";
 import { DEFAULTS as CONFIG_DEFAULTS, parseDeployRepo } from "./config/index.js";
 import { createDockerHosts } from "./docker/index.js";
 import { AdminAuth } from "./http/index.js";
-import { DockhandError, type ProxyDriver, type RepoPort, type RouteStore } from "./model/index.js";
+import { DockhandError, type ProxyDriver, type RepoPort, type RouteStore, type TrackedSource } from "./model/index.js";
 import { RedisRouteStore } from "./proxy/index.js";
 import { connectRedis } from "./runtime/connect-redis.js";
 import type { DockhandEnv } from "./runtime/env.js";
@@ -86,7 +86,7 @@ export async function startServe(env: DockhandEnv, log: Logger): Promise<Running
     const proxyPort = proxy.port;
     stops.push(["proxy", proxy.stop]);
 
-    const { queue, close: closeQueue } = await startQueue(env, log, repo, routes, redis.url);
+    const { queue, sources, close: closeQueue } = await startQueue(env, log, repo, routes, redis.url);
     stops.push(["sync queue and worker", closeQueue]);
 
     const operations = await serveOperations({
@@ -108,6 +108,7 @@ export async function startServe(env: DockhandEnv, log: Logger): Promise<Running
         branch: env.branch,
         statusBranch: startup.statusBranch,
         enqueueSync: (job, requestId) => queue.enqueue(job, requestId),
+        sources,
         enqueuePreview: (request, requestId) =>
           queue.enqueue(pullRequestJob(request, env.githubRepo ?? "", env.branch), requestId),
       },
@@ -165,9 +166,10 @@ async function startQueue(
   repo: RepoPort,
   routes: RouteStore,
   redisUrl: string,
-): Promise<{ queue: SyncQueue; close(): Promise<void> }> {
+): Promise<{ queue: SyncQueue; sources: () => Promise<TrackedSource[]>; close(): Promise<void> }> {
   const connection = connectRedis(redisUrl);
   const queueConnection = connectRedis(redisUrl);
+  const rollout = rolloutDeps(env, queueConnection);
   const queue = new SyncQueue(queueConnection, queuePrefix(env), { jobTimeoutMs: env.queue.jobTimeoutMs });
   const recording = recordDeploys(env, redisUrl, log);
   const reporting = reportingFor(env, log, repo, queueConnection);
@@ -182,7 +184,7 @@ async function startQueue(
     onOutcome: recording.onOutcome,
     deps: {
       ...recording.deps,
-      ...rolloutDeps(env, queueConnection),
+      ...rollout,
       ...reporting.deps,
       repo,
       routes,
@@ -204,6 +206,7 @@ async function startQueue(
   const stopReaper = reporting.startReaper((job, requestId) => queue.enqueue(job, requestId));
   return {
     queue,
+    sources: () => rollout.trackedSources.list(),
     close: async () => {
       stopReaper();
       await poller.close();

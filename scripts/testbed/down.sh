@@ -168,6 +168,8 @@ main() {
   stop_engines
   remove_bridges
   stop_redis
+  bash "$HERE/registry.sh" down
+  bash "$HERE/pebble.sh" down
   if ((PURGE)); then
     purge
   fi

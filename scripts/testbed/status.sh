@@ -70,6 +70,9 @@ else
   report down redis "nothing answers on 127.0.0.1:$REDIS_PORT"
 fi
 
+bash "$HERE/registry.sh" status || ALL_UP=0
+bash "$HERE/pebble.sh" status || ALL_UP=0
+
 if [[ -s $TB_ENV_FILE ]]; then
   report up "env file" "$TB_ENV_FILE"
 else

@@ -41,7 +41,7 @@ declare -A NEEDS_SMOKE=()
 # script is what installs them. apt is slow (~1 min) even when it has nothing
 # to do, so ask dpkg first and touch apt only for what is missing.
 # ---------------------------------------------------------------------------
-PACKAGES=(docker.io redis-server busybox-static openssl iproute2 nginx-light caddy git curl)
+PACKAGES=(docker.io redis-server busybox-static openssl iproute2 nginx-light caddy git curl docker-registry apache2-utils pebble libnginx-mod-http-js)
 
 install_packages() {
   local missing=() pkg status
@@ -412,6 +412,8 @@ main() {
   done
   start_redis
   write_env
+  bash "$HERE/registry.sh" up
+  bash "$HERE/pebble.sh" up
 }
 
 main

@@ -15,7 +15,9 @@ import {
   expected,
   HOST_NAME_RE,
   HOSTNAME_RE,
+  isBranchName,
   isRepoDirectory,
+  isSourceRepoUrl,
   normaliseRepoDirectory,
   port,
   strictMap,
@@ -26,13 +28,33 @@ import {
 } from "./fields.js";
 
 const buildSchema = strictMap({
-  context: textMatching('a directory inside the repo like "services/web"', isRepoDirectory)
+  git: textMatching(
+    'a git URL like "https://github.com/acme/web.git" or "git@github.com:acme/web.git" (no password in it), or an absolute path',
+    isSourceRepoUrl,
+  )
+    .optional()
+    .describe("The app's own source repository, built instead of a directory of the deploy repo."),
+  branch: text('a branch name like "main"')
+    .refine(isBranchName, expected('a branch name like "main"'))
+    .optional()
+    .describe("Branch of build.git that is deployed; absent means the repository's default branch."),
+  context: textMatching('a directory inside the repo like "services/web" (or "." for its root)', isRepoDirectory)
     .transform(normaliseRepoDirectory)
-    .describe("Directory of the deploy repo sent to the build, e.g. services/web."),
+    .describe("Directory sent to the build: of build.git when set, else of the deploy repo, e.g. services/web."),
   dockerfile: text('a Dockerfile path like "Dockerfile"')
     .default(DEFAULTS.app.dockerfile)
     .describe("Dockerfile path relative to the context."),
-}).describe("Build the image from a directory of the deploy repo (instead of image).");
+  args: stringMap(
+    "a map of NAME: value",
+    'a build argument name of letters, digits and "_", not starting with a digit',
+    ENV_NAME_RE,
+  )
+    .optional()
+    .describe("Build arguments (--build-arg); they are part of the image tag."),
+  target: text('a stage name like "runtime"', /^[A-Za-z0-9][A-Za-z0-9_.-]*$/)
+    .optional()
+    .describe("Stage of a multi-stage Dockerfile to build."),
+}).describe("Build the image from a directory of the deploy repo or of build.git (instead of image).");
 
 const healthSchema = strictMap({
   path: text('a path starting with "/" like "/healthz"', /^\/\S*$/)

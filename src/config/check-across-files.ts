@@ -4,10 +4,10 @@
  * They read the raw data, so an app with a bad port still gets its duplicate
  * hostname reported in the same run.
  */
-import type { ConfigIssue, RepoSnapshot } from "../model/index.js";
-import type { CheckedAppFile } from "./check-app-file.js";
+import { type ConfigIssue, type RepoSnapshot, type SourceRef, sourceKey } from "../model/index.js";
+import { type CheckedAppFile, checkAppFile, isAppFilePath } from "./check-app-file.js";
 import type { HostCatalogue } from "./check-dockhand-file.js";
-import { isRepoDirectory, normaliseRepoDirectory } from "./fields.js";
+import { isBranchName, isRepoDirectory, isSourceRepoUrl, normaliseRepoDirectory } from "./fields.js";
 import { closestMatch } from "./messages.js";
 import { asMap, stringItems, stringValues } from "./raw.js";
 import { issueAt, type YamlFile } from "./yaml-file.js";
@@ -28,12 +28,53 @@ export function checkAcrossFiles(
 }
 
 function contextIssues({ file, raw }: ReadApp, snapshot: RepoSnapshot): ConfigIssue[] {
-  const context = asMap(raw.build)?.context;
+  const build = asMap(raw.build);
+  if (!build) return [];
+  const source = sourceOf(build);
+  if (source === "invalid") return [];
+  if (source === undefined && build.branch !== undefined) {
+    return [
+      issueAt(file, ["build", "branch"], "build.branch needs build.git: the deploy repo's branch is set by the deploy"),
+    ];
+  }
+  const context = build.context;
   if (typeof context !== "string" || !isRepoDirectory(context)) return [];
   const dir = normaliseRepoDirectory(context);
-  if (snapshot.trees[dir] !== undefined) return [];
-  const message = `no directory "${dir}" in the repo at ${snapshot.source.sha.slice(0, 7)}`;
+  if (source === undefined) {
+    if (snapshot.trees[dir] !== undefined) return [];
+    const message = `no directory "${dir}" in the repo at ${snapshot.source.sha.slice(0, 7)}`;
+    return [issueAt(file, ["build", "context"], message)];
+  }
+  const read = snapshot.sources?.[sourceKey(source)];
+  if (read === undefined)
+    return [issueAt(file, ["build", "git"], `${source.url} was not read (dockhand reads build.git before validating)`)];
+  if ("error" in read) return [issueAt(file, ["build", "git"], read.error)];
+  if (read.trees[dir] !== undefined) return [];
+  const message = `no directory "${dir || "."}" in ${source.url} at ${read.sha.slice(0, 7)} (branch ${read.branch})`;
   return [issueAt(file, ["build", "context"], message)];
+}
+
+/** The build's source repository as written; "invalid" when its keys will fail validation anyway. */
+function sourceOf(build: Record<string, unknown>): SourceRef | "invalid" | undefined {
+  if (build.git === undefined) return undefined;
+  if (typeof build.git !== "string" || !isSourceRepoUrl(build.git)) return "invalid";
+  if (build.branch !== undefined && (typeof build.branch !== "string" || !isBranchName(build.branch))) return "invalid";
+  return { url: build.git, ...(typeof build.branch === "string" ? { branch: build.branch } : {}) };
+}
+
+/**
+ * Every source repository the apps build from, as written, read from the raw
+ * YAML before validation: the worker fetches these, then validates with them.
+ * Broken files are skipped here and reported by the validation that follows.
+ */
+export function listSources(snapshot: RepoSnapshot): SourceRef[] {
+  const found = new Map<string, SourceRef>();
+  for (const path of Object.keys(snapshot.files).filter(isAppFilePath).sort()) {
+    const build = asMap(checkAppFile(path, snapshot.files[path] ?? "").raw?.build);
+    const source = build && sourceOf(build);
+    if (source && source !== "invalid") found.set(sourceKey(source), source);
+  }
+  return [...found.values()];
 }
 
 function placementIssues({ file, raw }: ReadApp, hosts: HostCatalogue): ConfigIssue[] {

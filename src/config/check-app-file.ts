@@ -27,7 +27,7 @@ export function checkAppFile(path: string, source: string): CheckedAppFile {
     notSupportedYet: APP_KEYS_NOT_SUPPORTED_YET,
     emptyMessage: "the file is empty; an app needs at least name, port and image (or build)",
     rootWhat: "a map with keys name, port, image or build, ...",
-    verbatimMaps: () => [["env"], ["placement", "labels"], ["command"], ["hooks", "beforeDeploy"]],
+    verbatimMaps: () => [["env"], ["build", "args"], ["placement", "labels"], ["command"], ["hooks", "beforeDeploy"]],
   });
   const { file, raw } = checked;
   if (!file || !raw) return { path, ...checked };

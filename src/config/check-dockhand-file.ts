@@ -33,11 +33,11 @@ export function checkDockhandFile(source: string | undefined): CheckedDockhandFi
     notSupportedYet: DOCKHAND_KEYS_NOT_SUPPORTED_YET,
     emptyMessage:
       "the file is empty; it needs at least hosts, e.g. hosts: { alpha: { docker: local, address: 127.0.0.1 } }",
-    rootWhat: "a map with keys hosts, proxy, previews, status",
+    rootWhat: "a map with keys hosts, proxy, previews, registry, status",
     verbatimMaps: (raw) => Object.keys(asMap(raw.hosts) ?? {}).map((name) => ["hosts", name, "labels"]),
   });
   if (!checked.file || !checked.raw) return { issues: checked.issues };
-  const issues = [...checked.issues, ...tlsIssues(checked.file, checked.raw)];
+  const issues = [...checked.issues, ...tlsIssues(checked.file, checked.raw), ...acmeIssues(checked.file, checked.raw)];
   return { issues, value: checked.value, hosts: catalogue(checked.raw) };
 }
 
@@ -48,6 +48,14 @@ function tlsIssues(file: YamlFile, raw: RawMap): ConfigIssue[] {
     const message = `tls is only for docker: tcp://host:port; this host has docker: ${JSON.stringify(docker)}`;
     return [issueAt(file, ["hosts", name, "tls"], message, "key")];
   });
+}
+
+/** Only Caddy gets certificates through ACME; the built-in proxy takes certificate files. */
+function acmeIssues(file: YamlFile, raw: RawMap): ConfigIssue[] {
+  const { driver, tls } = asMap(raw.proxy) ?? {};
+  if (tls === undefined || driver === "caddy") return [];
+  const message = `tls.acme (automatic HTTPS) needs driver: caddy; this proxy has driver: ${JSON.stringify(driver ?? "builtin")}`;
+  return [issueAt(file, ["proxy", "tls"], message, "key")];
 }
 
 function catalogue(raw: RawMap): HostCatalogue | undefined {

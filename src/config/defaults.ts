@@ -4,9 +4,10 @@
  */
 export const DEFAULTS = {
   host: { capacity: 50 },
-  proxy: { driver: "builtin", listen: "0.0.0.0:8080" },
+  proxy: { driver: "builtin", listen: "0.0.0.0:8080", httpsListen: "0.0.0.0:443" },
   previews: { ttl: "72h", maxActive: 10, allowForks: false },
   status: { branch: "dockhand-status" },
+  registry: { namespace: "dockhand" },
   app: {
     env: "production",
     dockerfile: "Dockerfile",

@@ -1,5 +1,5 @@
 /**
- * dockhand.yaml: hosts, proxy, previews, status branch (DESIGN.md, "The deploy repo").
+ * dockhand.yaml: hosts, proxy, previews, registry, status branch (DESIGN.md, "The deploy repo").
  * Relations between keys (tls only with tcp://) are checked in check-dockhand-file.ts.
  */
 import { z } from "zod";
@@ -14,6 +14,8 @@ import {
   isBranchName,
   isDockerEndpoint,
   isListenAddress,
+  isRegistryAddress,
+  isRepositoryPath,
   strictMap,
   stringMap,
   text,
@@ -73,11 +75,32 @@ const driverSchema = z.enum(DRIVERS, {
   },
 });
 
+const acmeSchema = strictMap({
+  ca: text('an ACME directory URL like "https://acme-v02.api.letsencrypt.org/directory"', /^https?:\/\/\S+$/).describe(
+    "The ACME server's directory URL.",
+  ),
+  email: text('an email address like "ops@example.com"', /^[^\s@]+@[^\s@]+$/)
+    .optional()
+    .describe("Account contact the ACME server may write to about certificates."),
+  trustedRoots: z
+    .array(text("the path of a PEM file"), expected("a list of PEM file paths"))
+    .optional()
+    .describe("PEM files of roots to trust for the ACME server's own HTTPS (a private CA); paths beside dockhand."),
+  listen: textMatching('host:port like "0.0.0.0:443"', isListenAddress, /^\S+:\d{1,5}$/)
+    .default(DEFAULTS.proxy.httpsListen)
+    .describe("Address HTTPS listens on; certificates are issued for every exact app hostname."),
+});
+
+const proxyTlsSchema = strictMap({
+  acme: acmeSchema.describe("Automatic HTTPS for the app hostnames (driver: caddy only)."),
+});
+
 const proxySchema = strictMap({
   driver: driverSchema.default(DEFAULTS.proxy.driver).describe("Which reverse proxy serves the routes."),
   listen: textMatching('host:port like "0.0.0.0:8080"', isListenAddress, /^\S+:\d{1,5}$/)
     .default(DEFAULTS.proxy.listen)
     .describe("Address the proxy listens on."),
+  tls: proxyTlsSchema.optional().describe("HTTPS for the app hostnames; absent means HTTP only."),
 });
 
 const previewsSchema = strictMap({
@@ -93,6 +116,22 @@ const previewsSchema = strictMap({
   allowForks: bool().default(DEFAULTS.previews.allowForks).describe("Whether PRs from forks get previews."),
 });
 
+const registrySchema = strictMap({
+  address: textMatching(
+    'a registry host[:port] without a scheme, like "registry.example.com:5000"',
+    isRegistryAddress,
+    /^[^\s/:]+(:\d{1,5})?$/,
+  ).describe("Where builds are pushed and pulled from: host[:port], no scheme."),
+  namespace: textMatching(
+    'a repository path of lowercase letters, digits, ".", "_", "-" and "/", like "acme"',
+    isRepositoryPath,
+  )
+    .default(DEFAULTS.registry.namespace)
+    .describe("Path under the address: builds are pushed as <address>/<namespace>/<app>:<tag>."),
+}).describe(
+  "A registry for builds: built once, pushed once, pulled by every other host. Credentials come from dockhand's side (DOCKHAND_REGISTRY_AUTH, a docker config.json), never from git. Absent: images are streamed engine to engine.",
+);
+
 const statusSchema = strictMap({
   branch: textMatching('a branch name like "dockhand-status"', isBranchName)
     .default(DEFAULTS.status.branch)
@@ -103,7 +142,11 @@ export const dockhandFileSchema = strictMap({
   hosts: hostsSchema,
   proxy: proxySchema.prefault({}).describe("The reverse proxy in front of the apps."),
   previews: previewsSchema.optional().describe("Preview environments for pull requests; absent means none."),
+  registry: registrySchema.optional(),
   status: statusSchema.prefault({}).describe("Where dockhand reports what runs where."),
-}).meta({ title: "dockhand.yaml", description: "Hosts, proxy, previews and status branch of a dockhand deploy repo." });
+}).meta({
+  title: "dockhand.yaml",
+  description: "Hosts, proxy, previews, registry and status branch of a dockhand deploy repo.",
+});
 
 export type DockhandFile = z.output<typeof dockhandFileSchema>;

@@ -46,6 +46,26 @@ export function isDockerEndpoint(text: string): boolean {
   return isListenAddress(text.slice("tcp://".length));
 }
 
+/**
+ * A registry as an image reference starts: `host[:port]`. Docker takes the first
+ * part of a reference as a registry only when it has a dot or a port or is
+ * `localhost`, so a bare name like `acme` would be read as a Docker Hub user.
+ */
+export function isRegistryAddress(text: string): boolean {
+  const match = /^([^:\s/]+)(?::(\d+))?$/.exec(text);
+  if (!match) return false;
+  const host = match[1] ?? "";
+  if (match[2] !== undefined && !isPort(match[2])) return false;
+  if (!IPV4_RE.test(host) && !DNS_NAME_RE.test(host)) return false;
+  return match[2] !== undefined || host.includes(".") || host === "localhost";
+}
+
+/** Docker's repository path components: lowercase alphanumerics joined by `.`, `_`, `__` or dashes. */
+export function isRepositoryPath(text: string): boolean {
+  const component = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+  return text.split("/").every((part) => component.test(part));
+}
+
 /** A path inside the repo: relative, no `..`, so a build can never reach outside its commit. */
 export function isRepoDirectory(text: string): boolean {
   if (text.startsWith("/") || text.includes("\\")) return false;
@@ -56,6 +76,20 @@ export function isRepoDirectory(text: string): boolean {
 export function normaliseRepoDirectory(text: string): string {
   const parts = text.split("/").filter((part) => part !== "" && part !== ".");
   return parts.join("/");
+}
+
+const URL_WITH_SCHEME = /^[a-z][a-z0-9+.-]*:\/\/[^\s/]+\/\S+$/i;
+const SCP_LIKE_URL = /^[\w.-]+@[\w.-]+:\S+$/;
+
+/**
+ * A URL git can fetch, or an absolute path. A password or token in the URL is
+ * refused: the URL ends up in plans, labels and logs, and credentials belong
+ * to the machine's git (credential helper, SSH key), not to the deploy repo.
+ */
+export function isSourceRepoUrl(text: string): boolean {
+  // ssh://git@host names a login, not a secret; in http(s) URLs user info is a token or a password.
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]*@/i.test(text) || /^https?:\/\/[^/\s]*@/i.test(text)) return false;
+  return URL_WITH_SCHEME.test(text) || SCP_LIKE_URL.test(text) || /^\/\S+$/.test(text);
 }
 
 export function isBranchName(text: string): boolean {

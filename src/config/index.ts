@@ -1,4 +1,5 @@
 export { buildImageTag } from "./build-image-tag.js";
+export { listSources } from "./check-across-files.js";
 export {
   canonicalJson,
   computeSpecFields,
@@ -11,4 +12,6 @@ export {
 export { DEFAULTS } from "./defaults.js";
 export { type DeployRepoJsonSchemas, deployRepoJsonSchemas } from "./deploy-repo-json-schemas.js";
 export { parseDuration } from "./duration.js";
+export { isRegistryAddress, isRepositoryPath } from "./fields.js";
 export { parseDeployRepo } from "./parse-deploy-repo.js";
+export { registryImage } from "./registry-image.js";

@@ -4,11 +4,13 @@
  */
 import {
   type AppSpec,
+  type BuildSpec,
   ConfigError,
   type ConfigIssue,
   type DesiredState,
   type HostSpec,
   type RepoSnapshot,
+  sourceKey,
   type VolumeSpec,
 } from "../model/index.js";
 import type { AppFile } from "./app-schema.js";
@@ -19,6 +21,7 @@ import { checkDockhandFile, DOCKHAND_FILE } from "./check-dockhand-file.js";
 import { computeSpecFields, computeSpecHash, specHashParts } from "./compute-spec-hash.js";
 import { DEFAULTS } from "./defaults.js";
 import type { DockhandFile } from "./dockhand-schema.js";
+import { withRegistry } from "./registry-image.js";
 
 export function parseDeployRepo(snapshot: RepoSnapshot): DesiredState {
   const dockhand = checkDockhandFile(snapshot.files[DOCKHAND_FILE]);
@@ -31,10 +34,13 @@ export function parseDeployRepo(snapshot: RepoSnapshot): DesiredState {
     ...checkAcrossFiles(apps, dockhand.hosts, snapshot),
   ];
   if (issues.length > 0 || !dockhand.value) throw new ConfigError(sortIssues(issues));
+  const settings = toRepoSettings(dockhand.value);
   return {
     source: { ...snapshot.source },
-    ...toRepoSettings(dockhand.value),
-    apps: apps.map((app) => toAppSpec(app, snapshot)).sort((a, b) => compare(a.name, b.name)),
+    ...settings,
+    apps: apps
+      .map((app) => withRegistry(toAppSpec(app, snapshot), settings.registry))
+      .sort((a, b) => compare(a.name, b.name)),
   };
 }
 
@@ -59,7 +65,9 @@ export function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
   );
 }
 
-function toRepoSettings(file: DockhandFile): Pick<DesiredState, "hosts" | "proxy" | "previews" | "status"> {
+function toRepoSettings(
+  file: DockhandFile,
+): Pick<DesiredState, "hosts" | "proxy" | "previews" | "registry" | "status"> {
   const hosts = Object.entries(file.hosts)
     .map(([name, host]): HostSpec => ({ name, ...host }))
     .sort((a, b) => compare(a.name, b.name));
@@ -69,18 +77,20 @@ function toRepoSettings(file: DockhandFile): Pick<DesiredState, "hosts" | "proxy
     maxActive: file.previews.maxActive,
     allowForks: file.previews.allowForks,
   };
-  return { hosts, proxy: { ...file.proxy }, ...(previews ? { previews } : {}), status: { ...file.status } };
+  return {
+    hosts,
+    proxy: { ...file.proxy },
+    ...(previews ? { previews } : {}),
+    ...(file.registry ? { registry: { ...file.registry } } : {}),
+    status: { ...file.status },
+  };
 }
 
 function toAppSpec(checked: CheckedAppFile, snapshot: RepoSnapshot): AppSpec {
   // parseDeployRepo only gets here when no file had a problem, so every app validated.
   const app = checked.value as AppFile;
-  const build = app.build && {
-    context: app.build.context,
-    dockerfile: app.build.dockerfile,
-    contextHash: snapshot.trees[app.build.context] ?? "",
-  };
-  const image = build ? buildImageTag(app.name, build.contextHash, build.dockerfile) : (app.image ?? "");
+  const build = app.build && toBuildSpec(app.build, snapshot);
+  const image = build ? buildImageTag(app.name, build.contextHash, build.dockerfile, build) : (app.image ?? "");
   const { hosts, labels } = app.placement;
   const spec: Omit<AppSpec, "specHash" | "specFields"> = {
     name: app.name,
@@ -105,6 +115,25 @@ function toAppSpec(checked: CheckedAppFile, snapshot: RepoSnapshot): AppSpec {
   };
   const parts = specHashParts(spec);
   return { ...spec, specHash: computeSpecHash(parts), specFields: computeSpecFields(parts) };
+}
+
+function toBuildSpec(build: NonNullable<AppFile["build"]>, snapshot: RepoSnapshot): BuildSpec {
+  const { context, dockerfile, args, target } = build;
+  const extras = {
+    ...(args && Object.keys(args).length > 0 ? { args } : {}),
+    ...(target ? { target } : {}),
+  };
+  if (build.git === undefined) return { context, dockerfile, contextHash: snapshot.trees[context] ?? "", ...extras };
+  // checkAcrossFiles reported a source that was not read, so here it was.
+  const source = snapshot.sources?.[sourceKey({ url: build.git, branch: build.branch })];
+  const read = source && !("error" in source) ? source : undefined;
+  return {
+    context,
+    dockerfile,
+    contextHash: read?.trees[context] ?? "",
+    ...extras,
+    git: { url: build.git, branch: read?.branch ?? build.branch ?? "", sha: read?.sha ?? "" },
+  };
 }
 
 /** The container keys the app sets; a key left out stays out of the spec (and of its hash). */

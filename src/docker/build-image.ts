@@ -4,7 +4,7 @@
  * that is where the reason is.
  */
 import type { Readable } from "node:stream";
-import type { LineSink } from "../model/index.js";
+import type { BuildOptions, LineSink } from "../model/index.js";
 import { DockhandError } from "../model/index.js";
 import type { Engine } from "./connect-engine.js";
 import { DOCKER_DEFAULTS } from "./docker-defaults.js";
@@ -58,6 +58,7 @@ export async function buildImage(
   context: Readable,
   dockerfile: string,
   log: LineSink,
+  options: BuildOptions = {},
 ): Promise<void> {
   const tail = new Tail(DOCKER_DEFAULTS.buildTailLines);
   const progress = progressHandler(tail, log);
@@ -69,7 +70,14 @@ export async function buildImage(
   const contextBroke = (err: Error) =>
     buildFailed(engine, image, `reading the build context failed: ${err.message}`, tail, err);
   try {
-    const output = await engine.docker.buildImage(context, { t: image, dockerfile, rm: true, forcerm: true });
+    const output = await engine.docker.buildImage(context, {
+      t: image,
+      dockerfile,
+      rm: true,
+      forcerm: true,
+      ...(options.args ? { buildargs: options.args } : {}),
+      ...(options.target ? { target: options.target } : {}),
+    });
     await followProgress(engine.docker, output, progress.onEvent);
   } catch (err) {
     if (contextError) throw contextBroke(contextError);

@@ -46,20 +46,38 @@ export async function startContainer(engine: Engine, id: string): Promise<void> 
   }
 }
 
-export async function stopContainer(engine: Engine, id: string, timeoutSeconds: number): Promise<void> {
+/**
+ * Stop with `timeoutSeconds` between SIGTERM and SIGKILL, or, without it, the
+ * container's own stop timeout (set from its app's `stopTimeout` when it was
+ * created): an old version is stopped with the grace its own spec asked for.
+ */
+export async function stopContainer(engine: Engine, id: string, timeoutSeconds?: number): Promise<void> {
+  const grace = timeoutSeconds ?? (await ownStopTimeout(engine, id));
+  if (grace === undefined) return;
   // The engine answers only once the container is down, which may take the whole grace period.
-  const deadline = timeoutSeconds * 1000 + DOCKER_DEFAULTS.requestTimeoutMs;
+  const deadline = grace * 1000 + DOCKER_DEFAULTS.requestTimeoutMs;
   try {
     await engineCall(
       engine,
       `stop container ${id}`,
-      (abortSignal) => engine.docker.getContainer(id).stop({ t: timeoutSeconds, abortSignal }),
+      (abortSignal) => engine.docker.getContainer(id).stop({ t: grace, abortSignal }),
       deadline,
     );
   } catch (err) {
     const status = statusOf(err);
     if (status === 304) return;
     throw status === 404 ? noSuchContainer(engine, id, err) : err;
+  }
+}
+
+/** Config.StopTimeout, else the engine's default; undefined when the container is already gone. */
+async function ownStopTimeout(engine: Engine, id: string): Promise<number | undefined> {
+  try {
+    const info = await engineCall(engine, `inspect container ${id}`, () => engine.docker.getContainer(id).inspect());
+    return (info.Config as { StopTimeout?: number } | undefined)?.StopTimeout ?? DOCKER_DEFAULTS.stopTimeoutSeconds;
+  } catch (err) {
+    if (statusOf(err) === 404) return undefined;
+    throw err;
   }
 }
 

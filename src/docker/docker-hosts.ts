@@ -5,6 +5,7 @@
  */
 import type { Readable } from "node:stream";
 import type {
+  BuildOptions,
   ContainerSpec,
   DockerPort,
   HealthSpec,
@@ -33,7 +34,9 @@ import { DOCKER_DEFAULTS } from "./docker-defaults.js";
 import { imageExists } from "./image-exists.js";
 import { observeHost } from "./observe-host.js";
 import { pullImage } from "./pull-image.js";
+import { pushImage } from "./push-image.js";
 import { readLogs } from "./read-logs.js";
+import { registryAuthFor } from "./registry-auth.js";
 import { runContainer } from "./run-container.js";
 import { runOnce } from "./run-once.js";
 import { shipImage } from "./ship-image.js";
@@ -43,7 +46,10 @@ import { waitHealthy } from "./wait-healthy.js";
 export interface DockerHostsOptions {
   /** Where the adapter's own notes go (e.g. a managed container ignored for bad labels). Default: dropped. */
   log?: LineSink;
-  /** Environment that `docker: local` reads (DOCKER_HOST, DOCKER_CERT_PATH, DOCKER_TLS_VERIFY). Default: process.env. */
+  /**
+   * Environment that `docker: local` reads (DOCKER_HOST, DOCKER_CERT_PATH, DOCKER_TLS_VERIFY), and where registry
+   * credentials are found (DOCKHAND_REGISTRY_AUTH, else DOCKER_CONFIG, else HOME; see registry-auth.ts). Default: process.env.
+   */
   env?: NodeJS.ProcessEnv;
   /** Longest wait for one host in `observe`. Default: DOCKER_DEFAULTS.observeTimeoutMs (10 s). */
   observeTimeoutMs?: number;
@@ -65,11 +71,13 @@ export class DockerHosts implements DockerPort {
   private readonly slots = new Map<string, HostSlot>();
   private readonly log: LineSink;
   private readonly observeTimeoutMs: number;
+  private readonly env: NodeJS.ProcessEnv;
   private closed = false;
 
   constructor(hosts: HostSpec[], options: DockerHostsOptions = {}) {
     this.log = options.log ?? (() => undefined);
     this.observeTimeoutMs = options.observeTimeoutMs ?? DOCKER_DEFAULTS.observeTimeoutMs;
+    this.env = options.env ?? process.env;
     for (const host of hosts) {
       if (this.slots.has(host.name)) throw new DockhandError("DOCKHAND_E_USAGE", `host ${host.name} is listed twice`);
       this.slots.set(host.name, connectSlot(host, options.env ?? process.env));
@@ -109,8 +117,15 @@ export class DockerHosts implements DockerPort {
     return await imageExists(this.engine(host), image);
   }
 
-  async build(host: string, image: string, context: Readable, dockerfile: string, log: LineSink): Promise<void> {
-    return buildImage(this.engine(host), image, context, dockerfile, log);
+  async build(
+    host: string,
+    image: string,
+    context: Readable,
+    dockerfile: string,
+    log: LineSink,
+    options?: BuildOptions,
+  ): Promise<void> {
+    return buildImage(this.engine(host), image, context, dockerfile, log, options);
   }
 
   async ship(image: string, from: string, to: string): Promise<void> {
@@ -118,7 +133,13 @@ export class DockerHosts implements DockerPort {
   }
 
   async pull(host: string, image: string, log: LineSink): Promise<void> {
-    return pullImage(this.engine(host), image, log);
+    const engine = this.engine(host);
+    return pullImage(engine, image, await registryAuthFor(image, this.env), log);
+  }
+
+  async push(host: string, image: string, log: LineSink): Promise<void> {
+    const engine = this.engine(host);
+    return pushImage(engine, image, await registryAuthFor(image, this.env), log);
   }
 
   async run(host: string, spec: ContainerSpec): Promise<StartedContainer> {
@@ -133,7 +154,7 @@ export class DockerHosts implements DockerPort {
     return startContainer(this.engine(host), id);
   }
 
-  async stop(host: string, id: string, timeoutSeconds: number = DOCKER_DEFAULTS.stopTimeoutSeconds): Promise<void> {
+  async stop(host: string, id: string, timeoutSeconds?: number): Promise<void> {
     return stopContainer(this.engine(host), id, timeoutSeconds);
   }
 

@@ -98,6 +98,21 @@ export class GitRepo implements RepoPort {
     return out;
   }
 
+  /** Every directory of the commit's tree with its tree hash (`""` is the root): what names a build context. */
+  async trees(sha: string): Promise<Record<string, string>> {
+    const full = await this.resolve(sha);
+    const listing = parseLsTree(await this.read(`the tree of ${full}`, ["ls-tree", "-r", "-d", "-t", "-z", full]));
+    const root = (await this.read(`the tree of ${full}`, ["rev-parse", `${full}^{tree}`])).trim();
+    return { "": root, ...listing.trees };
+  }
+
+  /** The branch the remote's HEAD named when the mirror was cloned (GitHub's "default branch"). */
+  async defaultBranch(): Promise<string> {
+    if (!this.mirror.exists()) await this.mirror.update();
+    const out = await this.read("its default branch", ["symbolic-ref", "--quiet", "HEAD"]);
+    return out.trim().replace(/^refs\/heads\//, "");
+  }
+
   /** The tracked branch's head commit, after a fetch. */
   async head(): Promise<string> {
     return this.resolve(`refs/heads/${this.branch}`);

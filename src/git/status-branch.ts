@@ -44,13 +44,14 @@ export class StatusBranch {
   }
 
   /**
-   * Commit `file` with `content` on `branch` unless `unchanged(old)` says the
-   * text there already holds. Writes of one StatusBranch take turns.
+   * Commit `file` on `branch` with the text `next(old)` gives: undefined keeps
+   * what is there (no commit), null removes the file. Writes of one
+   * StatusBranch take turns.
    */
   write(
     branch: string,
     file: string,
-    next: (old: string | undefined) => string | undefined,
+    next: (old: string | undefined) => string | null | undefined,
     message: string,
   ): Promise<StatusWrite> {
     if (!SAFE_NAME.test(branch) || !SAFE_NAME.test(file)) {
@@ -64,7 +65,7 @@ export class StatusBranch {
   private async attempt(
     branch: string,
     file: string,
-    next: (old: string | undefined) => string | undefined,
+    next: (old: string | undefined) => string | null | undefined,
     message: string,
     left: number,
   ): Promise<StatusWrite> {
@@ -72,7 +73,7 @@ export class StatusBranch {
     const parent = await this.fetchBranch(branch);
     const old = parent ? await this.readFile(parent, file) : undefined;
     const content = next(old);
-    if (content === undefined) return "unchanged";
+    if (content === undefined || (content === null && old === undefined)) return "unchanged";
     const commit = await this.commit(parent, file, content, message);
     try {
       await this.git(["push", "--quiet", "origin", `${commit}:refs/heads/${branch}`]);
@@ -113,13 +114,22 @@ export class StatusBranch {
     }
   }
 
-  private async commit(parent: string | undefined, file: string, content: string, message: string): Promise<string> {
-    const blob = (await this.git(["hash-object", "-w", "--stdin"], content)).trim();
+  /** A commit of the parent's tree with `file` set to `content`, or without it when `content` is null. */
+  private async commit(
+    parent: string | undefined,
+    file: string,
+    content: string | null,
+    message: string,
+  ): Promise<string> {
     const entries = parent
       ? (await this.git(["ls-tree", parent])).split("\n").filter((l) => l && !l.endsWith(`\t${file}`))
       : [];
-    entries.push(`100644 blob ${blob}\t${file}`);
-    const tree = (await this.git(["mktree"], `${entries.join("\n")}\n`)).trim();
+    if (content !== null) {
+      const blob = (await this.git(["hash-object", "-w", "--stdin"], content)).trim();
+      entries.push(`100644 blob ${blob}\t${file}`);
+    }
+    // mktree takes an empty input as the empty tree, but not a lone newline.
+    const tree = (await this.git(["mktree"], entries.map((e) => `${e}\n`).join(""))).trim();
     const identity = ["-c", `user.name=${this.author.name}`, "-c", `user.email=${this.author.email}`];
     const args = [...identity, "commit-tree", tree, ...(parent ? ["-p", parent] : []), "-m", message];
     return (await this.git(args)).trim();
@@ -168,11 +178,14 @@ export class StatusBranchReporter implements DeployReporter {
     // Nothing ran differently: a no-op, a config that did not validate, a declined plan.
     if (outcome.status === "noop" || !planned || !observed || !/^[0-9a-f]{40,64}$/.test(ctx.sha)) return undefined;
     const branch = planned.desired.status?.branch ?? DEFAULT_STATUS_BRANCH;
-    const message = `${ctx.env}: ${outcome.status} at ${ctx.sha.slice(0, 12)}`;
+    // An environment whose last app went (a preview torn down) leaves no file behind; git log keeps its history.
+    const gone = outcome.status === "succeeded" && !planned.desired.apps.some((a) => a.env === ctx.env);
+    const message = `${ctx.env}: ${gone ? "removed" : outcome.status} at ${ctx.sha.slice(0, 12)}`;
     return this.branch.write(
       branch,
       `${ctx.env}.json`,
       (old) => {
+        if (gone) return null;
         const previous = parseEnvironmentStatus(old);
         const status = buildEnvironmentStatus({
           env: ctx.env,

@@ -28,15 +28,39 @@ export interface ProxySpec {
   driver: ProxyDriver;
   /** `host:port` the proxy listens on. */
   listen: string;
+  /** Automatic HTTPS for the app hostnames through ACME (Caddy only). */
+  tls?: { acme: ProxyAcmeSpec };
+}
+
+export interface ProxyAcmeSpec {
+  /** The ACME directory URL. */
+  ca: string;
+  email?: string;
+  /** PEM files of roots that sign the ACME server's own HTTPS certificate (a private CA). */
+  trustedRoots?: string[];
+  /** `host:port` HTTPS listens on. */
+  listen: string;
 }
 
 export interface BuildSpec {
-  /** Directory in the deploy repo, relative to its root, e.g. `services/web`. */
+  /** Directory in the repo built from (the deploy repo, or `git`), relative to its root, e.g. `services/web`. */
   context: string;
   /** Dockerfile path relative to the context. */
   dockerfile: string;
   /** Content hash of the context directory (git's tree hash), so an unchanged context is never rebuilt. */
   contextHash: string;
+  /** `--build-arg`s; part of the image tag. */
+  args?: Record<string, string>;
+  /** Multi-stage target; part of the image tag. */
+  target?: string;
+  /** The app's own source repository (`build.git`), at the commit its branch pointed to when the sync read it. */
+  git?: BuildSource;
+}
+
+export interface BuildSource {
+  url: string;
+  branch: string;
+  sha: string;
 }
 
 export interface HealthSpec {
@@ -140,6 +164,19 @@ export interface PreviewsSpec {
   allowForks: boolean;
 }
 
+/**
+ * The registry builds go through (dockhand.yaml `registry`): built once,
+ * pushed once as `<address>/<namespace>/<app>:<tag>`, pulled by every other
+ * host. Credentials live beside dockhand, never here. Absent: images are
+ * streamed engine to engine.
+ */
+export interface RegistrySpec {
+  /** `host[:port]`, e.g. `registry.example.com:5000`. */
+  address: string;
+  /** Repository path under the address, e.g. `acme` (may hold slashes: `acme/web-team`). */
+  namespace: string;
+}
+
 export interface StatusSpec {
   /** Branch of the deploy repo where dockhand records what runs where. */
   branch: string;
@@ -151,6 +188,7 @@ export interface DesiredState {
   proxy: ProxySpec;
   apps: AppSpec[];
   previews?: PreviewsSpec;
+  registry?: RegistrySpec;
   /** Always set by src/config (with its default branch); optional so hand-built states stay short. */
   status?: StatusSpec;
 }

@@ -11,6 +11,10 @@ export const ERROR_CODES = {
   DOCKHAND_E_HEALTH: { status: 500, summary: "a new container did not become healthy" },
   DOCKHAND_E_HOOK: { status: 500, summary: "a deploy hook failed" },
   DOCKHAND_E_DOCKER: { status: 502, summary: "a Docker engine refused an operation" },
+  DOCKHAND_E_REGISTRY: {
+    status: 502,
+    summary: "a registry refused a push or pull (credentials missing or wrong) or has no such image",
+  },
   DOCKHAND_E_GIT: { status: 502, summary: "the deploy repo could not be read" },
   DOCKHAND_E_USAGE: { status: 400, summary: "a command or request was used wrongly" },
   DOCKHAND_E_PROXY: { status: 502, summary: "a proxy or the route store refused an operation" },

@@ -6,7 +6,7 @@
 export const QUEUE_NAMES = { sync: "dockhand-sync" } as const;
 
 /** Why a sync was asked for; shows up in logs and the audit trail. */
-export type SyncTrigger = "push" | "startup" | "poll" | "api" | "cli" | "pull_request";
+export type SyncTrigger = "push" | "source" | "startup" | "poll" | "api" | "cli" | "pull_request";
 
 export interface SyncJob {
   trigger: SyncTrigger;
@@ -22,6 +22,29 @@ export interface SyncJob {
   pullRequest?: PullRequestInfo;
   /** The GitHub App installation that sent the webhook, so reports use its token. */
   installationId?: number;
+  /** Set for a push to an app's source repository (`build.git`): which one, for logs and the audit trail. */
+  source?: SourcePush;
+}
+
+/** A push to a source repository that apps build from. */
+export interface SourcePush {
+  /** owner/name as GitHub names it. */
+  repository: string;
+  branch: string;
+  sha: string;
+  /** The apps that build from that repository and branch. */
+  apps: string[];
+}
+
+/**
+ * A source repository apps build from (`build.git`), as the last sync of
+ * production read it: what the webhook matches pushes and pull requests against.
+ */
+export interface TrackedSource {
+  url: string;
+  /** The branch deployed (the repository's default branch when the app names none). */
+  branch: string;
+  apps: string[];
 }
 
 /**
@@ -42,6 +65,14 @@ export interface PullRequestInfo {
   fork: boolean;
   merged: boolean;
   labels: string[];
+  /** Set when the PR is on an app's source repository (`build.git`), not on the deploy repo. */
+  source?: PullRequestSource;
+}
+
+/** A pull request on a repository apps build from: the preview builds those apps from its head. */
+export interface PullRequestSource {
+  /** The build.git URLs that name the PR's repository (one repository can be written several ways). */
+  urls: string[];
 }
 
 /** A pull request event handed to previews (the webhook makes it; the worker turns it into a pull_request job). */
@@ -64,4 +95,6 @@ export interface PreviewRequest {
   merged?: boolean;
   /** The GitHub App installation that sent the event, so reports use its token. */
   installationId?: number;
+  /** Set for a pull request on an app's source repository: which, and the branch its apps deploy. */
+  source?: { repository: string; branch: string; urls: string[] };
 }

@@ -29,6 +29,8 @@ export type Step =
   | { kind: "build"; host: string; image: string; context: string; dockerfile: string }
   | { kind: "ship"; image: string; from: string; to: string }
   | { kind: "pull"; host: string; image: string }
+  /** Push a built image from `host` to the deploy's registry (dockhand.yaml `registry`), once, before the pulls. */
+  | { kind: "push"; host: string; image: string }
   | { kind: "start"; container: NewContainerRef }
   | { kind: "waitHealthy"; container: NewContainerRef }
   | { kind: "routeIn"; container: NewContainerRef }

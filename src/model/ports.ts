@@ -6,7 +6,7 @@
 import type { Readable } from "node:stream";
 import type { HealthSpec, HostSpec, ResourcesSpec } from "./desired-state.js";
 import type { ObservedState } from "./observed-state.js";
-import type { RepoSnapshot } from "./repo-snapshot.js";
+import type { RepoSnapshot, SourcePins, SourceRef, SourceSnapshot } from "./repo-snapshot.js";
 import type { AppRoute, RouteTable } from "./routes.js";
 
 /** Everything needed to create one managed container. */
@@ -80,10 +80,20 @@ export interface DockerPort {
   observe(instance: string): Promise<ObservedState>;
   hasImage(host: string, image: string): Promise<boolean>;
   /** Build `image` on `host` from a tar stream of the context. Throws with the build's last lines on failure. */
-  build(host: string, image: string, context: Readable, dockerfile: string, log: LineSink): Promise<void>;
+  build(
+    host: string,
+    image: string,
+    context: Readable,
+    dockerfile: string,
+    log: LineSink,
+    options?: BuildOptions,
+  ): Promise<void>;
   /** Copy an image from one engine to another, streaming (save ─▶ load), no temporary file. */
   ship(image: string, from: string, to: string): Promise<void>;
+  /** Pull onto `host`, with the credentials dockhand has for the image's registry. A missing image throws naming host and reference. */
   pull(host: string, image: string, log: LineSink): Promise<void>;
+  /** Push `image` from `host` to its registry (the first part of the reference), with dockhand's credentials for it. */
+  push(host: string, image: string, log: LineSink): Promise<void>;
   /** Create and start; resolves with the published host port. */
   run(host: string, spec: ContainerSpec): Promise<StartedContainer>;
   /** Resolve once the container answers its health check; throw when `health.withinMs` passes or it dies. */
@@ -107,10 +117,32 @@ export interface DockerPort {
   close(): Promise<void>;
 }
 
+/** `build.args` and `build.target` of an app. */
+export interface BuildOptions {
+  args?: Record<string, string>;
+  target?: string;
+}
+
+/**
+ * Reads the apps' own source repositories (`build.git`), each through its own
+ * mirror: one read per sync resolves the branch head, and builds read the
+ * context at exactly that commit.
+ */
+export interface SourceRepos {
+  /** Fetch, then read the repository at `ref` (a commit, e.g. a pull request's head) or the head of `source.branch` (default: the repository's default branch). */
+  read(source: SourceRef, ref?: string): Promise<SourceSnapshot>;
+  /** A tar stream of one directory of the repository at `sha`. */
+  contextTar(url: string, sha: string, dir: string): Readable;
+}
+
 /** Reads the deploy repo. */
 export interface RepoPort {
-  /** Fetch (when remote) and read the repo at `ref` (default: the tracked branch). */
-  snapshot(ref?: string): Promise<RepoSnapshot>;
+  /**
+   * Fetch (when remote) and read the repo at `ref` (default: the tracked
+   * branch), with the source repositories its apps build from at their branch
+   * heads, or at the commits `pins` names.
+   */
+  snapshot(ref?: string, pins?: SourcePins): Promise<RepoSnapshot>;
   /** A tar stream of one directory of the repo at `sha` (a build context). */
   contextTar(sha: string, dir: string): Readable;
   /**
@@ -121,6 +153,8 @@ export interface RepoPort {
   isAncestor?(ancestor: string, descendant: string): Promise<boolean>;
   /** The tracked branch's head commit, after a fetch (the polling fallback). */
   head?(): Promise<string>;
+  /** The apps' own source repositories (`build.git`), whose heads `snapshot` reads into `sources`. */
+  readonly sources?: SourceRepos;
 }
 
 /** The shared route table every proxy serves (DESIGN.md, "Proxy"). */

@@ -4,9 +4,11 @@ import type { PlanContext } from "./plan-context.js";
 
 /**
  * Get the app's image onto every host that will start one of its containers
- * (DESIGN.md, "Images"): `image:` apps pull on each host lacking it; `build:`
- * apps build once (only when no reachable host has the image yet) and ship it
- * to the other hosts. `targets` must be sorted and distinct.
+ * (DESIGN.md, "Images"): `image:` apps pull on each host lacking it, once per
+ * host; `build:` apps build once (only when no reachable host has the image
+ * yet), then reach the other hosts through the registry when dockhand.yaml
+ * has one (push once, pull per host), else by shipping engine to engine.
+ * `targets` must be sorted and distinct.
  */
 export function imageSteps(ctx: PlanContext, spec: AppSpec, targets: readonly string[]): Step[] {
   const wanted = normalizeImageRef(spec.image);
@@ -19,14 +21,23 @@ export function imageSteps(ctx: PlanContext, spec: AppSpec, targets: readonly st
   if (!spec.build) return lacking.map((host) => ({ kind: "pull", host, image: spec.image }));
   const steps: Step[] = [];
   let source = targets.find(has) ?? ctx.hostNames.find(has);
-  let shipTo = lacking;
+  let rest = lacking;
   if (source === undefined) {
-    const [builder, ...rest] = lacking as [string, ...string[]];
+    const [builder, ...others] = lacking as [string, ...string[]];
     const { context, dockerfile } = spec.build;
     steps.push({ kind: "build", host: builder, image: spec.image, context, dockerfile });
     source = builder;
-    shipTo = rest;
+    rest = others;
   }
-  for (const to of shipTo) steps.push({ kind: "ship", image: spec.image, from: source, to });
+  if (ctx.desired.registry === undefined) {
+    for (const to of rest) steps.push({ kind: "ship", image: spec.image, from: source, to });
+    return steps;
+  }
+  // Pushed even when no other host needs it yet, and again from a host that
+  // has it: the planner cannot see the registry, and a push of layers it
+  // already holds costs one round trip per layer, while a pull of an image an
+  // earlier, failed push never delivered would fail the rollout.
+  steps.push({ kind: "push", host: source, image: spec.image });
+  for (const host of rest) steps.push({ kind: "pull", host, image: spec.image });
   return steps;
 }

@@ -3,7 +3,7 @@ export { normalizeImageRef } from "./image-ref.js";
 export { DEFAULT_PRUNE_DRAIN_MS, plan } from "./plan.js";
 export type { PlanOptions } from "./plan-options.js";
 export type { PlanRow, RowSymbol } from "./plan-rows.js";
-export { appRows } from "./plan-rows.js";
+export { appRows, hookHost } from "./plan-rows.js";
 export type { PlanSummary } from "./plan-summary.js";
 export { formatNoChanges, formatSummary, summarizePlan } from "./plan-summary.js";
 export type { PlanJson, PlanJsonApp, PlanJsonSlot } from "./plan-to-json.js";

@@ -1,11 +1,12 @@
 import type { AppChange, SlotChange } from "../model/index.js";
+import { imageDetail } from "./image-detail.js";
 
 export type RowSymbol = "+" | "~" | "-" | "→" | "!";
 
 /** One line of a rendered plan; the text and markdown renderers lay these out differently. */
 export interface PlanRow {
   symbol: RowSymbol;
-  action: "create" | "replace" | "remove" | "hostnames" | "error";
+  action: "create" | "replace" | "remove" | "hostnames" | "image" | "hook" | "error";
   app: string;
   env: string;
   /** `slot 3`, or empty for app-wide rows. */
@@ -17,6 +18,16 @@ export interface PlanRow {
 
 const SLOT_SYMBOLS = { create: "+", replace: "~", remove: "-" } as const;
 
+/**
+ * Where an app's beforeDeploy hook runs: the host of its first new container
+ * (which has the image by then). Undefined when no container starts, and then
+ * the hook does not run either.
+ */
+export function hookHost(change: AppChange): string | undefined {
+  const first = change.steps.find((s) => s.kind === "start");
+  return first?.kind === "start" ? first.container.host : undefined;
+}
+
 /** The rows of one app; an unchanged app has none. */
 export function appRows(change: AppChange): PlanRow[] {
   const { app, env } = change;
@@ -24,6 +35,14 @@ export function appRows(change: AppChange): PlanRow[] {
     return [{ symbol: "!", action: "error", app, env, slot: "", host: "", detail: change.error }];
   }
   const rows: PlanRow[] = [];
+  const image = imageDetail(change.steps);
+  if (image !== undefined) rows.push({ symbol: "→", action: "image", app, env, slot: "", host: "", detail: image });
+  const hook = change.spec?.hooks?.beforeDeploy;
+  const hookAt = hookHost(change);
+  if (hook && hookAt !== undefined) {
+    const detail = `beforeDeploy: ${hook.join(" ")} (one-off container of the new image, before any slot rolls)`;
+    rows.push({ symbol: "→", action: "hook", app, env, slot: "", host: hookAt, detail });
+  }
   for (const s of change.slots) {
     if (s.action === "keep") continue;
     const host = s.old && s.old.host !== s.host && s.action === "replace" ? `${s.old.host} → ${s.host}` : s.host;

@@ -86,6 +86,7 @@ function stepToJson(step: Step): PlanJsonApp["steps"][number] {
     case "ship":
       return { kind: step.kind, image: step.image, from: step.from, to: step.to };
     case "pull":
+    case "push":
       return { kind: step.kind, host: step.host, image: step.image };
     case "start":
     case "waitHealthy":

@@ -72,6 +72,9 @@ function applyStep(sim: Sim, change: AppChange, step: Step): void {
     case "pull":
       addImage(reachable(sim, step.host), step.image);
       return;
+    case "push":
+      if (!hasImage(reachable(sim, step.host), step.image)) throw new Error(`${step.host} lacks ${step.image}`);
+      return;
     case "ship":
       if (!hasImage(reachable(sim, step.from), step.image)) throw new Error(`${step.from} lacks ${step.image}`);
       addImage(reachable(sim, step.to), step.image);

@@ -1,8 +1,9 @@
-import { planHasChanges } from "../model/index.js";
+import { planHasChanges, type SecretSource } from "../model/index.js";
 import { plan as makePlan, planToJson, renderPlanText } from "../planner/index.js";
 import { resolveSecrets } from "../worker/resolve-secrets.js";
 import { out, useColor } from "./cli-io.js";
 import type { DockhandEnv } from "./env.js";
+import { existingRedis } from "./existing-redis.js";
 import { loadDesired, loadObserved, type RepoFlags } from "./load-state.js";
 import { secretSource } from "./rollout-deps.js";
 
@@ -15,10 +16,26 @@ export interface PlanFlags extends RepoFlags {
 /** Exit 0, or with --detailed-exitcode 2 when the plan has changes (like terraform plan). */
 export async function commandPlan(env: DockhandEnv, flags: PlanFlags): Promise<number> {
   // Secrets are hashed by their values' digests, as a sync does, or every app with secrets would show a change.
-  const desired = (await resolveSecrets((await loadDesired(env, flags)).desired, secretSource(env))).desired;
+  const desired = (await resolveSecrets((await loadDesired(env, flags)).desired, await planSecrets(env))).desired;
   const observed = await loadObserved(env, desired, flags.observed);
   const plan = makePlan(desired, observed, { instance: env.instance });
   if (flags.json) out(JSON.stringify(planToJson(plan), null, 2));
   else out(renderPlanText(plan, { color: useColor() }));
   return flags.detailedExitcode && planHasChanges(plan) ? 2 : 0;
+}
+
+/** With the install's Redis when it answers (its digest key is the one syncs use), else the state dir's copy. */
+async function planSecrets(env: DockhandEnv): Promise<SecretSource | undefined> {
+  if (!env.secretsDir) return undefined;
+  const redis = await existingRedis(env);
+  if (!("client" in redis)) return secretSource(env);
+  try {
+    const secrets = secretSource(env, redis.client);
+    // Read the key now, while the connection is open.
+    await secrets?.digest("");
+    return secrets;
+  } finally {
+    redis.client.disconnect();
+    await redis.stop();
+  }
 }

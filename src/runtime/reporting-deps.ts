@@ -14,12 +14,13 @@ import { startPreviewReaper } from "../worker/preview-reaper.js";
 import { RedisPreviewRegistry } from "../worker/redis-preview-registry.js";
 import { fanOutReporters } from "../worker/report-sync.js";
 import type { SyncDeps } from "../worker/run-sync.js";
+import { SourceReadingRepo } from "../worker/source-reading-repo.js";
 import type { DockhandEnv } from "./env.js";
 import { redisPrefix } from "./redis-for.js";
 
 export interface Reporting {
   /** Spread into SyncDeps. */
-  deps: Pick<SyncDeps, "reporter" | "pullRequests" | "previews">;
+  deps: Pick<SyncDeps, "reporter" | "teardownReporter" | "pullRequests" | "previews">;
   /** Starts expiring idle previews through `enqueue`; returns the stop. */
   startReaper(enqueue: (job: SyncJob, requestId: string) => Promise<unknown>): () => void;
 }
@@ -35,9 +36,10 @@ export function reportingFor(
   const github = env.githubRepo
     ? createGitHubReporting({ env: processEnv, repository: env.githubRepo, log })
     : undefined;
+  const deployRepo = repo instanceof SourceReadingRepo ? repo.deployRepo : repo;
   const status =
-    repo instanceof GitRepo
-      ? new StatusBranchReporter(new StatusBranch({ url: repo.url, cacheDir: join(env.stateDir, "git") }))
+    deployRepo instanceof GitRepo
+      ? new StatusBranchReporter(new StatusBranch({ url: deployRepo.url, cacheDir: join(env.stateDir, "git") }))
       : undefined;
   if (github && env.githubRepo) {
     // Said at start, not on the first deploy; GitHub being down must not stop dockhand, so only logged.
@@ -53,6 +55,7 @@ export function reportingFor(
   return {
     deps: {
       ...(reporter ? { reporter } : {}),
+      ...(status ? { teardownReporter: status } : {}),
       ...(github ? { pullRequests: github.pullRequests } : {}),
       previews,
     },

@@ -1,15 +1,13 @@
 /**
  * What a GitHub event means for dockhand, as a pure function of the event
  * name and payload (issue 6): a sync of production for a push to the tracked
- * branch of the deploy repo; a preview request for a pull request opened,
+ * branch of the deploy repo, or to the deployed branch of a repository apps
+ * build from (`build.git`); a preview request for a pull request opened,
  * reopened, pushed to or closed; and a reason to ignore everything else (the
  * reason goes back to GitHub in the 202 answer, under "Recent deliveries").
- *
- * Not handled yet: a push to an app's own source repository (`build.git`):
- * the deploy repo format has no such key, so such pushes are ignored as
- * pushes to another repository.
  */
-import type { PreviewRequest, SyncJob } from "../model/jobs.js";
+import type { PreviewRequest, SyncJob, TrackedSource } from "../model/jobs.js";
+import { sourcesOf } from "./match-source.js";
 
 export type { PreviewRequest };
 
@@ -22,6 +20,8 @@ export interface EventContext {
   statusBranch?: string;
   /** X-GitHub-Delivery, carried into the job for tracing. */
   delivery?: string;
+  /** The source repositories apps build from, as the last sync read them. */
+  sources?: readonly TrackedSource[];
 }
 
 export type EventDecision =
@@ -59,9 +59,7 @@ function classifyPush(payload: unknown, context: EventContext): EventDecision {
   if (ref === undefined || after === undefined || fullName === undefined) {
     return { action: "ignore", reason: "push payload lacks ref, after or repository.full_name" };
   }
-  if (!sameRepo(fullName, context.repository)) {
-    return { action: "ignore", reason: `push to ${fullName}, not the deploy repo ${context.repository}` };
-  }
+  if (!sameRepo(fullName, context.repository)) return classifySourcePush(fullName, ref, after, payload, context);
   const { statusBranch } = context;
   if (statusBranch && statusBranch !== context.branch && ref === `refs/heads/${statusBranch}`) {
     return {
@@ -81,6 +79,41 @@ function classifyPush(payload: unknown, context: EventContext): EventDecision {
   return { action: "sync", job };
 }
 
+/** A push to a repository apps build from: a sync of production, which reads the new head and rebuilds what changed. */
+function classifySourcePush(
+  fullName: string,
+  ref: string,
+  after: string,
+  payload: unknown,
+  context: EventContext,
+): EventDecision {
+  const tracked = sourcesOf(fullName, context.sources ?? []);
+  if (tracked.length === 0) {
+    return {
+      action: "ignore",
+      reason: `push to ${fullName}: not the deploy repo ${context.repository} nor a build.git of any app`,
+    };
+  }
+  const branch = ref.replace(/^refs\/heads\//, "");
+  const apps = tracked.filter((s) => `refs/heads/${s.branch}` === ref).flatMap((s) => s.apps);
+  if (apps.length === 0) {
+    const deployed = [...new Set(tracked.map((s) => s.branch))].join(", ");
+    return { action: "ignore", reason: `push to ${ref} of ${fullName}; its apps deploy ${deployed}` };
+  }
+  if (field(payload, "deleted") === true || NO_COMMIT.test(after)) {
+    return { action: "ignore", reason: `push deleted ${branch} of ${fullName}; the apps keep their images` };
+  }
+  if (!COMMIT_SHA.test(after))
+    return { action: "ignore", reason: `push has no commit sha in "after" (got "${after}")` };
+  const job: SyncJob = {
+    trigger: "source",
+    env: "production",
+    source: { repository: fullName, branch, sha: after, apps: [...new Set(apps)].sort() },
+  };
+  if (context.delivery !== undefined) job.delivery = context.delivery;
+  return { action: "sync", job };
+}
+
 function classifyPullRequest(payload: unknown, context: EventContext): EventDecision {
   const action = text(field(payload, "action")) ?? "";
   const pr = field(payload, "pull_request");
@@ -92,14 +125,17 @@ function classifyPullRequest(payload: unknown, context: EventContext): EventDeci
   if (typeof number !== "number" || fullName === undefined || sha === undefined || base === undefined) {
     return { action: "ignore", reason: "pull_request payload lacks number, repository, head.sha or base.ref" };
   }
+  let source: PreviewRequest["source"];
   if (!sameRepo(fullName, context.repository)) {
-    return { action: "ignore", reason: `pull request on ${fullName}, not the deploy repo ${context.repository}` };
+    const matched = sourceOfPullRequest(fullName, base, number, context);
+    if ("reason" in matched) return { action: "ignore", reason: matched.reason };
+    source = matched;
   }
   const labelled =
     (action === "labeled" || action === "unlabeled") && field(field(payload, "label"), "name") === PREVIEW_LABEL;
   const kind = PREVIEW_ACTIONS[action] ?? (labelled ? "deploy" : undefined);
   if (kind === undefined) return { action: "ignore", reason: `pull_request action ${action} is not used` };
-  if (base !== context.branch) {
+  if (!source && base !== context.branch) {
     return {
       action: "ignore",
       reason: `pull request #${number} targets ${base}, not the tracked branch ${context.branch}`,
@@ -109,6 +145,7 @@ function classifyPullRequest(payload: unknown, context: EventContext): EventDeci
   const headRepo = text(field(field(head, "repo"), "full_name"));
   const request: PreviewRequest = {
     action: kind,
+    event: action,
     number,
     sha,
     ref: text(field(head, "ref")) ?? "",
@@ -117,7 +154,29 @@ function classifyPullRequest(payload: unknown, context: EventContext): EventDeci
   };
   if (context.delivery !== undefined) request.delivery = context.delivery;
   Object.assign(request, pullRequestExtras(payload, pr));
+  if (source) request.source = source;
   return { action: "preview", request };
+}
+
+/** A pull request on a repository apps build from, into the branch they deploy. */
+function sourceOfPullRequest(
+  fullName: string,
+  base: string,
+  number: number,
+  context: EventContext,
+): NonNullable<PreviewRequest["source"]> | { reason: string } {
+  const tracked = sourcesOf(fullName, context.sources ?? []);
+  if (tracked.length === 0) {
+    return {
+      reason: `pull request on ${fullName}: not the deploy repo ${context.repository} nor a build.git of any app`,
+    };
+  }
+  const into = tracked.filter((s) => s.branch === base);
+  if (into.length === 0) {
+    const deployed = [...new Set(tracked.map((s) => s.branch))].join(", ");
+    return { reason: `pull request #${number} on ${fullName} targets ${base}; its apps deploy ${deployed}` };
+  }
+  return { repository: fullName, branch: base, urls: [...new Set(into.map((s) => s.url))] };
 }
 
 /** Labels, merged and the installation, only when they say something (issue 7). */

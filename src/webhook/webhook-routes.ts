@@ -9,7 +9,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 import { DockhandError } from "../model/errors.js";
-import type { SyncJob } from "../model/jobs.js";
+import type { SyncJob, TrackedSource } from "../model/jobs.js";
 import { classifyEvent, type EventDecision, type PreviewRequest } from "./classify-event.js";
 import { decodeBody, FORM_CONTENT_TYPE, readPayload } from "./read-payload.js";
 import { verifySignature } from "./verify-signature.js";
@@ -35,6 +35,8 @@ export interface WebhookOptions {
   statusBranch?: string;
   /** Queue a sync. `requestId` (`push-<delivery>`) dedupes: a redelivery answers "duplicate". */
   enqueueSync: (job: SyncJob, requestId: string) => Promise<EnqueueAnswer>;
+  /** The source repositories apps build from (`build.git`), as the last sync read them; without it pushes there are ignored. */
+  sources?: () => Promise<readonly TrackedSource[]>;
   /** Hand a pull request to previews; without it pull requests are ignored ("previews are not enabled"). */
   enqueuePreview?: (request: PreviewRequest, requestId: string) => Promise<EnqueueAnswer>;
   log: Logger;
@@ -141,11 +143,19 @@ async function handleDelivery(request: FastifyRequest, reply: FastifyReply, opti
   if ("code" in read) return answer(reply, read.code, "rejected", read.reason);
   const { event, delivery, payload } = read;
   const log = options.log.child({ delivery, event });
+  let sources: readonly TrackedSource[] | undefined;
+  try {
+    sources = fromOtherRepository(event, payload, options.repository) ? await options.sources?.() : undefined;
+  } catch (err) {
+    log.error({ err: (err as Error).message }, "webhook could not read the tracked source repositories");
+    return answer(reply, 503, "rejected", `could not read the apps' source repositories: ${(err as Error).message}`);
+  }
   const decision = classifyEvent(event, payload, {
     repository: options.repository,
     branch: options.branch,
     statusBranch: options.statusBranch,
     delivery,
+    ...(sources ? { sources } : {}),
   });
   const work = toWork(decision, delivery, options);
   if ("ignore" in work) {
@@ -164,13 +174,24 @@ async function handleDelivery(request: FastifyRequest, reply: FastifyReply, opti
   }
 }
 
+/** Only events from another repository than the deploy repo need the source list (one Redis read). */
+function fromOtherRepository(event: string, payload: Record<string, unknown>, repository: string): boolean {
+  if (event !== "push" && event !== "pull_request") return false;
+  const repo = payload.repository;
+  const fullName = typeof repo === "object" && repo !== null ? (repo as Record<string, unknown>).full_name : undefined;
+  return typeof fullName === "string" && fullName.toLowerCase() !== repository.toLowerCase();
+}
+
 type Work = { ignore: string } | { what: string; run: () => Promise<EnqueueAnswer> };
 
 function toWork(decision: EventDecision, delivery: string, options: WebhookOptions): Work {
   if (decision.action === "ignore") return { ignore: decision.reason };
   if (decision.action === "sync") {
     const { job } = decision;
-    return { what: `sync of ${job.env} at ${job.sha}`, run: () => options.enqueueSync(job, `push-${delivery}`) };
+    const what = job.source
+      ? `sync of ${job.env} for ${job.source.repository}@${job.source.sha} (${job.source.apps.join(", ")})`
+      : `sync of ${job.env} at ${job.sha}`;
+    return { what, run: () => options.enqueueSync(job, `push-${delivery}`) };
   }
   const { request } = decision;
   const { enqueuePreview } = options;

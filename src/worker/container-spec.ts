@@ -54,7 +54,7 @@ function environment(ctx: Ctx, app: AppSpec): Record<string, string> {
   return { ...app.environment, ...(ctx.secrets?.get(routeKey(app.env, app.name)) ?? {}) };
 }
 
-export function stopTimeoutSeconds(app: AppSpec | undefined): number | undefined {
+function stopTimeoutSeconds(app: AppSpec | undefined): number | undefined {
   return app?.stopTimeoutMs === undefined ? undefined : Math.ceil(app.stopTimeoutMs / 1000);
 }
 

@@ -2,19 +2,19 @@
  * Secrets from a directory beside dockhand (DOCKHAND_SECRETS_DIR, issue 4):
  * `<dir>/<app>/<NAME>` first, then `<dir>/<NAME>` for secrets apps share.
  * One trailing newline is dropped (what `echo value > file` adds). Digests
- * are HMAC-SHA256 with a key of this install, made on first use and kept in
- * the state dir, so a digest in a plan or a label says nothing of the value.
+ * are HMAC-SHA256 with a key of this install (see digest-key.ts), so a digest
+ * in a plan or a label says nothing of the value.
  */
-import { createHmac, randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { createHmac } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { DockhandError, type SecretSource } from "../model/index.js";
 
 export interface DirectorySecretsOptions {
   /** DOCKHAND_SECRETS_DIR. */
   dir: string;
-  /** The file holding the digest key (created when missing), e.g. `<state dir>/secrets-digest.key`. */
-  keyFile: string;
+  /** The install's digest key: every worker must use the same one, or their spec hashes differ. */
+  key: () => Promise<Buffer>;
 }
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -35,7 +35,7 @@ export class DirectorySecrets implements SecretSource {
   }
 
   async digest(value: string): Promise<string> {
-    this.key ??= loadOrCreateKey(this.options.keyFile);
+    this.key ??= this.options.key();
     return createHmac("sha256", await this.key)
       .update(value)
       .digest("hex");
@@ -46,27 +46,12 @@ export class DirectorySecrets implements SecretSource {
   }
 }
 
-async function readIfThere(path: string): Promise<string | undefined> {
+export async function readIfThere(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return undefined;
     throw new DockhandError("DOCKHAND_E_USAGE", `cannot read secret file ${path}: ${(err as Error).message}`);
-  }
-}
-
-async function loadOrCreateKey(file: string): Promise<Buffer> {
-  const existing = await readIfThere(file);
-  if (existing !== undefined && /^[0-9a-f]{64}$/.test(existing.trim())) return Buffer.from(existing.trim(), "hex");
-  await mkdir(dirname(file), { recursive: true });
-  const key = randomBytes(32).toString("hex");
-  // wx: two processes starting at once must not both write a key; the loser reads the winner's.
-  try {
-    await writeFile(file, `${key}\n`, { mode: 0o600, flag: "wx" });
-    return Buffer.from(key, "hex");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    return loadOrCreateKey(file);
   }
 }

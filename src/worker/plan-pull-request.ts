@@ -13,11 +13,13 @@ import {
   DockhandError,
   type OutcomeError,
   type PlannedSync,
+  type PullRequestInfo,
   routeKey,
 } from "../model/index.js";
 import { plan as makePlan, renderPlanMarkdown } from "../planner/index.js";
 import { resolveSecrets } from "./resolve-secrets.js";
 import type { SyncDeps } from "./run-sync.js";
+import { pinsOf } from "./source-reading-repo.js";
 
 export interface PullRequestPlan {
   /** The head's desired state (validated); absent when it does not validate. */
@@ -26,8 +28,12 @@ export interface PullRequestPlan {
   error?: OutcomeError;
 }
 
-export async function planPullRequest(sha: string, deps: SyncDeps, log: Logger): Promise<PullRequestPlan> {
-  const snapshot = await deps.repo.snapshot(sha);
+/**
+ * A PR on the deploy repo is read at its head; one on a source repository
+ * reads the deploy repo's tracked branch with that repository at the PR's head.
+ */
+export async function planPullRequest(pr: PullRequestInfo, deps: SyncDeps, log: Logger): Promise<PullRequestPlan> {
+  const snapshot = await deps.repo.snapshot(pr.source ? undefined : pr.headSha, pinsOf(pr));
   let desired: DesiredState;
   try {
     desired = parseDeployRepo(snapshot);

@@ -8,16 +8,17 @@ import {
   RolloutError,
   type Step,
 } from "../model/index.js";
+import { hookHost } from "../planner/index.js";
 import { AppRouteEditor } from "./app-route-editor.js";
 import { keptContainers, trimVersions } from "./keep-versions.js";
 import type { RolloutContext } from "./rollout-context.js";
-import { hookHost, runBeforeDeploy } from "./run-hook.js";
+import { runBeforeDeploy } from "./run-hook.js";
 import { type AppRun, describeStep, newLedger, runStep } from "./run-step.js";
 import { undoRollout } from "./undo-rollout.js";
 
 type Phase = Step["kind"] | "hook";
 
-const IMAGE_STEPS: ReadonlySet<string> = new Set(["build", "ship", "pull"]);
+const IMAGE_STEPS: ReadonlySet<string> = new Set(["build", "ship", "push", "pull"]);
 
 /**
  * Rolls one app through its planned steps. On any failure it undoes what it
@@ -157,7 +158,7 @@ async function settleAll(promises: Promise<void>[], abort: AbortController): Pro
 
 /** The host a step acts on, so an unreachable one can be marked lost (a ship names two: left unmarked). */
 function stepHost(step: Step): string | undefined {
-  if (step.kind === "build" || step.kind === "pull") return step.host;
+  if (step.kind === "build" || step.kind === "pull" || step.kind === "push") return step.host;
   if (step.kind === "ship" || step.kind === "setHostnames") return undefined;
   return step.container.host;
 }

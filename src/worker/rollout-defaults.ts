@@ -9,6 +9,4 @@ export const ROLLOUT_DEFAULTS = {
   proxyPollMs: 50,
   /** Retired versions kept per app when the app does not say (rollout.retain). */
   retain: 3,
-  /** Seconds a container gets between SIGTERM and SIGKILL when the app does not say (stopTimeout). */
-  stopTimeoutSeconds: 10,
 } as const;

@@ -9,12 +9,6 @@ import type { RolloutContext } from "./rollout-context.js";
 
 export const BEFORE_DEPLOY = "before-deploy";
 
-/** The host the hook runs on: the first one a new container starts on (it has the image by then). */
-export function hookHost(change: AppChange): string | undefined {
-  const first = change.steps.find((s) => s.kind === "start");
-  return first?.kind === "start" ? first.container.host : undefined;
-}
-
 export async function runBeforeDeploy(change: AppChange, ctx: RolloutContext, host: string): Promise<void> {
   const spec = change.spec;
   const command = spec?.hooks?.beforeDeploy;

@@ -41,7 +41,7 @@ export async function runPullRequest(job: SyncJob, deps: SyncDeps, signal?: Abor
     await tell({ ...(outcome ? { preview: removed(pr, `Removed: ${reason}.`) } : {}) });
     return outcome ?? NOTHING(pr.headSha);
   }
-  const head = await planPullRequest(pr.headSha, deps, log);
+  const head = await planPullRequest(pr, deps, log);
   if (!head.desired || !deps.previews) {
     await tell({ ...(head.planned ? { planned: head.planned } : {}), ...(head.error ? { error: head.error } : {}) });
     return NOTHING(pr.headSha);
@@ -56,7 +56,9 @@ export async function runPullRequest(job: SyncJob, deps: SyncDeps, signal?: Abor
     return outcome ?? NOTHING(pr.headSha);
   }
   await tell({ ...base, preview: previewReport(pr, head.desired, "deploying", deps) });
-  const outcome = await runSync({ ...job, env: previewEnv(pr.number), sha: pr.headSha }, previewDeps(deps, pr), signal);
+  // A source repository's PR deploys the deploy repo's tracked branch with that repository pinned to the PR head.
+  const sha = pr.source ? undefined : pr.headSha;
+  const outcome = await runSync({ ...job, env: previewEnv(pr), sha }, previewDeps(deps, pr), signal);
   const record = await remember(pr, head.desired, outcome, deps, now());
   await tell({
     ...base,
@@ -68,8 +70,10 @@ export async function runPullRequest(job: SyncJob, deps: SyncDeps, signal?: Abor
   return outcome;
 }
 
+/** A source repository's PR is reported on that PR (comment, check, deployment), not on the deploy repo's head. */
 function previewDeps(deps: SyncDeps, pr: PullRequestInfo): SyncDeps {
-  return { ...deps, shapeDesired: (desired) => shapePreview(desired, pr.number) };
+  const shaped: SyncDeps = { ...deps, shapeDesired: (desired) => shapePreview(desired, pr) };
+  return pr.source ? { ...shaped, reporter: undefined } : shaped;
 }
 
 /**
@@ -85,13 +89,13 @@ async function tearDown(
   always: boolean,
 ): Promise<DeployOutcome | undefined> {
   const pr = job.pullRequest as PullRequestInfo;
-  const env = previewEnv(pr.number);
+  const env = previewEnv(pr);
   const known = await deps.previews?.get(env);
   if (!known && !always) return undefined;
   // The tracked branch's config names the hosts; the preview's apps are simply absent from it.
   const outcome = await runSync(
     { ...job, env, sha: undefined },
-    { ...deps, reporter: undefined, shapeDesired: (desired) => ({ ...desired, apps: [] }) },
+    { ...deps, reporter: deps.teardownReporter, shapeDesired: (desired) => ({ ...desired, apps: [] }) },
     signal,
   );
   if (outcome.status === "failed") {
@@ -114,7 +118,7 @@ async function remember(
   deps: SyncDeps,
   now: number,
 ): Promise<PreviewRecord> {
-  const env = previewEnv(pr.number);
+  const env = previewEnv(pr);
   const before = await deps.previews?.get(env);
   const pushed = pr.action === "labeled" || pr.action === "unlabeled" ? (before?.lastPushAt ?? now) : now;
   const ttl = desired.previews?.ttlMs ?? 0;
@@ -140,9 +144,9 @@ function previewApps(
 ): PreviewApp[] {
   const domain = desired.previews?.domain ?? "";
   const scheme = deps.previewScheme ?? "https";
-  return previewedApps(desired).map((app) => ({
+  return previewedApps(desired, pr).map((app) => ({
     app: app.name,
-    url: `${scheme}://${previewHostname(app.name, pr.number, domain)}`,
+    url: `${scheme}://${previewHostname(app.name, pr, domain)}`,
     status: outcome?.apps.find((a) => a.app === app.name)?.status ?? "noop",
   }));
 }
@@ -156,7 +160,7 @@ function previewReport(
 ): PreviewReport {
   const failed = outcome?.apps.find((a) => a.error)?.error?.message ?? outcome?.error?.message;
   return {
-    env: previewEnv(pr.number),
+    env: previewEnv(pr),
     state,
     apps: previewApps(pr, desired, deps, outcome),
     ...(state === "failed" && failed ? { reason: failed } : {}),
@@ -164,11 +168,11 @@ function previewReport(
 }
 
 function removed(pr: PullRequestInfo, reason: string): PreviewReport {
-  return { env: previewEnv(pr.number), state: "removed", apps: [], reason };
+  return { env: previewEnv(pr), state: "removed", apps: [], reason };
 }
 
 function blocked(pr: PullRequestInfo, decision: { kind: "refused" | "waiting"; reason: string }): PreviewReport {
-  return { env: previewEnv(pr.number), state: decision.kind, apps: [], reason: decision.reason };
+  return { env: previewEnv(pr), state: decision.kind, apps: [], reason: decision.reason };
 }
 
 async function sendReport(

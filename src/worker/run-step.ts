@@ -1,7 +1,8 @@
-import type { AppSpec, ObservedContainer, OldContainerRef, Step } from "../model/index.js";
-import { retiredName } from "../model/index.js";
+import type { Readable } from "node:stream";
+import type { AppSpec, BuildSpec, ObservedContainer, OldContainerRef, Step } from "../model/index.js";
+import { DockhandError, retiredName } from "../model/index.js";
 import type { AppRouteEditor } from "./app-route-editor.js";
-import { slotContainerSpec, stopTimeoutSeconds } from "./container-spec.js";
+import { slotContainerSpec } from "./container-spec.js";
 import { drainContainer, waitRouteSeen } from "./proxy-drain.js";
 import type { RolloutContext } from "./rollout-context.js";
 import { ROLLOUT_DEFAULTS } from "./rollout-defaults.js";
@@ -52,6 +53,8 @@ export function describeStep(step: Step): string {
       return `ship ${step.image} ${step.from} → ${step.to}`;
     case "pull":
       return `pull ${step.image} on ${step.host}`;
+    case "push":
+      return `push ${step.image} from ${step.host}`;
     case "setHostnames":
       return `hostnames → ${step.hostnames.join(", ") || "(none)"}`;
     case "drain":
@@ -61,20 +64,40 @@ export function describeStep(step: Step): string {
   }
 }
 
+/** The context's tar: from the app's source repository at the commit the sync read, else from the deploy repo. */
+function buildContext(context: string, build: BuildSpec | undefined, ctx: RolloutContext): Readable {
+  if (!build?.git) return ctx.repo.contextTar(ctx.sha, context);
+  if (!ctx.repo.sources) {
+    throw new DockhandError(
+      "DOCKHAND_E_USAGE",
+      `cannot build from ${build.git.url}: this deploy repo reads no source repositories`,
+    );
+  }
+  return ctx.repo.sources.contextTar(build.git.url, build.git.sha, context);
+}
+
 /** Runs one step of an app's rollout through the ports. */
 export async function runStep(step: Step, run: AppRun): Promise<void> {
   const { ctx, ledger, route } = run;
   const { docker } = ctx;
   const log = (line: string) => ctx.log.debug({ output: line }, "step output");
   switch (step.kind) {
-    case "build":
-      await docker.build(step.host, step.image, ctx.repo.contextTar(ctx.sha, step.context), step.dockerfile, log);
+    case "build": {
+      const build = run.spec?.build;
+      await docker.build(step.host, step.image, buildContext(step.context, build, ctx), step.dockerfile, log, {
+        ...(build?.args ? { args: build.args } : {}),
+        ...(build?.target ? { target: build.target } : {}),
+      });
       return;
+    }
     case "ship":
       await docker.ship(step.image, step.from, step.to);
       return;
     case "pull":
       await docker.pull(step.host, step.image, log);
+      return;
+    case "push":
+      await docker.push(step.host, step.image, log);
       return;
     case "start": {
       const kept = run.revive?.get(step.container.name);
@@ -149,8 +172,8 @@ async function stop(container: OldContainerRef, run: AppRun): Promise<void> {
   const { ctx, ledger } = run;
   const wasRouted = ledger.retired.has(container.id);
   ledger.retired.set(container.id, { host: container.host, name: container.name, stopped: true });
-  const timeout = stopTimeoutSeconds(run.spec) ?? ROLLOUT_DEFAULTS.stopTimeoutSeconds;
-  await ctx.docker.stop(container.host, container.id, timeout);
+  // Without a timeout the engine uses the container's own: the old version's stopTimeout, not the new spec's.
+  await ctx.docker.stop(container.host, container.id);
   await run.route.drop(container.host, container.name);
   if (!wasRouted) ctx.log.debug({ container: container.name }, "stopped a container that was not routed");
 }

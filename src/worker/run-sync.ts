@@ -30,6 +30,8 @@ import { rememberFailures } from "./remember-failures.js";
 import { SyncReports } from "./report-sync.js";
 import { resolveSecrets } from "./resolve-secrets.js";
 import type { StepEvent } from "./rollout-context.js";
+import { pinsOf } from "./source-reading-repo.js";
+import { type RedisTrackedSources, trackedSourcesOf } from "./tracked-sources.js";
 
 export interface SyncDeps {
   repo: RepoPort;
@@ -58,8 +60,12 @@ export interface SyncDeps {
   locks?: AppLocks;
   /** Told when the sync starts, has a plan and ends: GitHub checks, the status branch (issue 7). */
   reporter?: DeployReporter;
+  /** Where a sync of production records the source repositories its apps build from, for the webhook. */
+  trackedSources?: Pick<RedisTrackedSources, "save">;
   /** Reshapes the validated desired state before planning: a preview's apps (issue 7). */
   shapeDesired?: (desired: DesiredState) => DesiredState;
+  /** Told when a preview is torn down (the status branch drops its file); the checks are not: no commit was deployed. */
+  teardownReporter?: DeployReporter;
   /** Keeps each pull request's comment, plan check and preview deployment (issue 7). */
   pullRequests?: PullRequestReporter;
   /** The live previews; without it pull requests are planned but get no preview. */
@@ -75,13 +81,19 @@ export interface SyncDeps {
  * logged with their positions and returned in the outcome.
  */
 export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal): Promise<DeployOutcome> {
-  const snapshot = await deps.repo.snapshot(job.sha);
+  const snapshot = await deps.repo.snapshot(job.sha, pinsOf(job.pullRequest));
   const sha = snapshot.source.sha;
-  const log = deps.log.child({ sha: sha.slice(0, 12), trigger: job.trigger, delivery: job.delivery });
+  const log = deps.log.child({
+    sha: sha.slice(0, 12),
+    trigger: job.trigger,
+    delivery: job.delivery,
+    ...(job.source ? { source: `${job.source.repository}@${job.source.sha.slice(0, 12)}` } : {}),
+  });
   const reports = new SyncReports(deps.reporter, job, sha, log);
   let desired: DesiredState;
   try {
     desired = parseDeployRepo(snapshot);
+    if (job.env === "production" && !deps.shapeDesired) await deps.trackedSources?.save(trackedSourcesOf(desired));
     if (deps.shapeDesired) desired = deps.shapeDesired(desired);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;

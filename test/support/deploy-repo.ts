@@ -3,9 +3,9 @@
  * deploy-repo-example, and a work tree to push changes from.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 export const EXAMPLE_DIR = join(import.meta.dirname, "..", "..", "deploy-repo-example");
 
@@ -36,14 +36,37 @@ function git(cwd: string, ...args: string[]): string {
 
 export function createDeployRepo(tweak?: (work: string) => void): TestDeployRepo {
   const root = mkdtempSync(join(tmpdir(), "dockhand-repo-"));
-  const remote = join(root, "deploy.git");
-  const work = join(root, "work");
+  const repo = gitRemote(root, "deploy", (work) => {
+    cpSync(EXAMPLE_DIR, work, { recursive: true });
+    tweak?.(work);
+  });
+  repo.push("seed from deploy-repo-example");
+  return repo;
+}
+
+/** An app's own source repository (`build.git`): a bare remote with `files` on main. */
+export function createSourceRepo(files: Record<string, string>, name = "app"): TestDeployRepo {
+  const root = mkdtempSync(join(tmpdir(), "dockhand-source-"));
+  const repo = gitRemote(root, name, (work) => {
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(work, path)), { recursive: true });
+      writeFileSync(join(work, path), text);
+    }
+  });
+  repo.push("first commit");
+  return repo;
+}
+
+/** `<root>/<name>.git` (bare, branch main) and a work tree `<root>/<name>` pushing to it. */
+function gitRemote(root: string, name: string, fill: (work: string) => void): TestDeployRepo {
+  const remote = join(root, `${name}.git`);
+  const work = join(root, name === "deploy" ? "work" : name);
   git(root, "init", "--quiet", "--bare", "--initial-branch=main", remote);
-  cpSync(EXAMPLE_DIR, work, { recursive: true });
-  tweak?.(work);
+  mkdirSync(work, { recursive: true });
+  fill(work);
   git(work, "init", "--quiet", "--initial-branch=main");
   git(work, "remote", "add", "origin", remote);
-  const repo: TestDeployRepo = {
+  return {
     remote,
     work,
     root,
@@ -54,10 +77,8 @@ export function createDeployRepo(tweak?: (work: string) => void): TestDeployRepo
     push(message) {
       git(work, "add", "-A");
       git(work, "commit", "--quiet", "-m", message);
-      git(work, "push", "--quiet", "origin", "main");
+      git(work, "push", "--quiet", "origin", "HEAD:main");
       return git(work, "rev-parse", "HEAD");
     },
   };
-  repo.push("seed from deploy-repo-example");
-  return repo;
 }

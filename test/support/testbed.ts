@@ -51,6 +51,37 @@ export function testbed(): Testbed {
   return cached;
 }
 
+export interface TestbedRegistry {
+  /** `127.0.0.1:5000`: both engines reach it, over plain HTTP (dockerd trusts 127.0.0.0/8). */
+  address: string;
+  user: string;
+  password: string;
+  /** A docker config.json holding the credentials (`auths`), for DOCKHAND_REGISTRY_AUTH. */
+  authFile: string;
+}
+
+/** The test bed's registry (scripts/testbed/registry.sh): htpasswd auth, storage kept across restarts. */
+export function testbedRegistry(): TestbedRegistry {
+  let text: string;
+  try {
+    text = readFileSync(TESTBED_ENV_FILE, "utf8");
+  } catch {
+    throw new Error(`the test bed is not up (${TESTBED_ENV_FILE} missing): run bash scripts/testbed/up.sh`);
+  }
+  const env = parseEnvFile(text);
+  const need = (key: string): string => {
+    const value = env[key];
+    if (!value) throw new Error(`${TESTBED_ENV_FILE} lacks ${key}: run bash scripts/testbed/up.sh again`);
+    return value;
+  };
+  return {
+    address: need("DOCKHAND_TESTBED_REGISTRY"),
+    user: need("DOCKHAND_TESTBED_REGISTRY_USER"),
+    password: need("DOCKHAND_TESTBED_REGISTRY_PASSWORD"),
+    authFile: need("DOCKHAND_TESTBED_REGISTRY_AUTH"),
+  };
+}
+
 /** The two test bed engines as dockhand hosts: alpha over a unix socket, beta over TCP with TLS. */
 export function testbedHosts(): HostSpec[] {
   const bed = testbed();

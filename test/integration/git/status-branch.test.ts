@@ -55,6 +55,16 @@ function finished(
   };
 }
 
+/** A preview environment's sync: web under `env`, one container. */
+function previewFinished(env: string): FinishedSync {
+  const preview = { ...web, env };
+  const want = desired(hosts, [preview]);
+  return {
+    ...finished([container(preview, 0, "alpha")]),
+    planned: { plan: { source: want.source, changes: [], warnings: [] }, desired: want, markdown: "" },
+  };
+}
+
 const ctx: SyncReportContext = { env: "production", sha: SHA, trigger: "push", startedAt: 0 };
 
 describe("status branch", () => {
@@ -95,10 +105,7 @@ describe("status branch", () => {
 
   it("commits again when a slot changes, keeping other environments' files", async () => {
     const { repo, reporter } = rig();
-    await reporter.record(
-      { ...ctx, env: "pr-7" },
-      { ...finished([]), outcome: { sha: SHA, status: "succeeded", apps: [] } },
-    );
+    await reporter.record({ ...ctx, env: "pr-7" }, previewFinished("pr-7"));
     await reporter.record(ctx, finished([container(web, 0, "alpha")]));
     await reporter.record(
       ctx,
@@ -109,6 +116,28 @@ describe("status branch", () => {
       "pr-7.json",
       "production.json",
     ]);
+  });
+
+  it("removes the file of an environment whose apps are all gone (a preview torn down)", async () => {
+    const { repo, reporter } = rig();
+    await reporter.record({ ...ctx, env: "pr-8" }, previewFinished("pr-8"));
+    await reporter.record(ctx, finished([container(web, 0, "alpha")]));
+    const teardown = finished([]);
+    const none = { ...teardown.planned!, desired: { ...teardown.planned!.desired, apps: [] } };
+    expect(await reporter.record({ ...ctx, env: "pr-8" }, { ...teardown, planned: none })).toBe("committed");
+    expect(git(repo.remote, "ls-tree", "--name-only", "dockhand-status")).toBe("production.json");
+    expect(git(repo.remote, "log", "-1", "--format=%s", "dockhand-status")).toBe("pr-8: removed at 0123456789ab");
+    // Nothing to remove a second time.
+    expect(await reporter.record({ ...ctx, env: "pr-8" }, { ...teardown, planned: none })).toBe("unchanged");
+  });
+
+  it("removes the last file of the branch, leaving an empty tree", async () => {
+    const { repo, reporter } = rig();
+    await reporter.record({ ...ctx, env: "pr-9" }, previewFinished("pr-9"));
+    const teardown = finished([]);
+    const none = { ...teardown.planned!, desired: { ...teardown.planned!.desired, apps: [] } };
+    expect(await reporter.record({ ...ctx, env: "pr-9" }, { ...teardown, planned: none })).toBe("committed");
+    expect(git(repo.remote, "ls-tree", "--name-only", "dockhand-status")).toBe("");
   });
 
   it("redoes its commit on top when someone else pushed first", async () => {

@@ -15,7 +15,7 @@ export const INSTALLATION = 77;
 export const PAT = "ghp_0123456789abcdef";
 export const SHA = "0123456789abcdef0123456789abcdef01234567";
 
-export const quietLog = pino({ level: "silent" });
+export const quietLog = pino({ level: process.env.DOCKHAND_TEST_LOG ?? "silent" });
 
 export interface GitHubRig {
   fake: FakeGitHub;

@@ -152,6 +152,7 @@ beforeAll(async () => {
     instance,
     log: quietLog,
     reporter: fanOutReporters([github, status]),
+    teardownReporter: status,
     pullRequests: new GitHubPullRequestReporter({ client: rig.client, log: quietLog }),
     previews: new RedisPreviewRegistry(redis, prefix),
     previewScheme: "http",
@@ -235,6 +236,14 @@ describe("pull request previews", () => {
     expect(comment(7)).toContain("This pull request was merged.");
     expect(rig.fake.resources.deployments[0]?.statuses.at(-1)?.state).toBe("inactive");
     expect(await deps.previews?.list()).toEqual([]);
+    // The status branch holds what runs: pr-7.json is gone, its history stays in git log.
+    const files = execFileSync("git", ["ls-tree", "--name-only", "dockhand-status"], {
+      cwd: repo.remote,
+      encoding: "utf8",
+    });
+    expect(files.split("\n")).not.toContain("pr-7.json");
+    const log = execFileSync("git", ["log", "--format=%s", "dockhand-status"], { cwd: repo.remote, encoding: "utf8" });
+    expect(log.split("\n")[0]).toMatch(/^pr-7: removed at [0-9a-f]{12}$/);
   });
 
   it("after previews.ttl without a push, the reaper takes the preview down", async () => {

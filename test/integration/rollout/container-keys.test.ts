@@ -13,6 +13,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppOutcome, DeployOutcome, Plan } from "../../../src/model/index.js";
 import { planToJson, renderPlanText } from "../../../src/planner/index.js";
+import { fileDigestKey } from "../../../src/worker/digest-key.js";
 import { DirectorySecrets } from "../../../src/worker/directory-secrets.js";
 import { rawEngines } from "../docker/docker-fixtures.js";
 import { APP_PORT, appYaml, createRolloutBed, type RolloutBed } from "./rollout-fixtures.js";
@@ -89,7 +90,10 @@ beforeAll(async () => {
   mkdirSync(join(secretsDir, "web"));
   writeFileSync(join(secretsDir, "web", "TOKEN"), `${TOKEN_1}\n`);
   writeFileSync(join(secretsDir, "SHARED"), SHARED);
-  secrets = new DirectorySecrets({ dir: secretsDir, keyFile: join(bed.dir, ".state", "secrets-digest.key") });
+  secrets = new DirectorySecrets({
+    dir: secretsDir,
+    key: () => fileDigestKey(join(bed.dir, ".state", "secrets-digest.key")),
+  });
   bed.writeApp("web", web({ page: "v1" }));
   const outcome = await sync();
   expect(webOutcome(outcome)).toMatchObject({ status: "succeeded" });

@@ -43,7 +43,7 @@ const keys: Case[] = [
     name: "an unknown key in a flow map",
     files: web("name: web\nbuild: { context: services/api, dockerfil: Dockerfile }\nport: 8080\n"),
     expected: [
-      'apps/web.yaml:2:33 build.dockerfil: unknown key; did you mean "dockerfile"? Allowed here: context, dockerfile',
+      'apps/web.yaml:2:33 build.dockerfil: unknown key; did you mean "dockerfile"? Allowed here: git, branch, context, dockerfile, args, target',
     ],
   },
   {
@@ -114,7 +114,7 @@ const values: Case[] = [
     name: "a build context outside the repo",
     files: web("name: web\nbuild: { context: ../elsewhere }\nport: 8080\n"),
     expected: [
-      'apps/web.yaml:2:19 build.context: expected a directory inside the repo like "services/web", got "../elsewhere"',
+      'apps/web.yaml:2:19 build.context: expected a directory inside the repo like "services/web" (or "." for its root), got "../elsewhere"',
     ],
   },
   {

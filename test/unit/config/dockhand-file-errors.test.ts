@@ -138,6 +138,37 @@ const sections: Case[] = [
     ],
   },
   {
+    name: "a registry address with a scheme",
+    files: dockhandWith("registry: { address: https://registry.example.com }\n"),
+    expected: [
+      'dockhand.yaml:5:22 registry.address: expected a registry host[:port] without a scheme, like "registry.example.com:5000", got "https://registry.example.com"',
+    ],
+  },
+  {
+    name: "a registry address Docker would read as a Docker Hub user (no dot, no port)",
+    files: dockhandWith("registry: { address: acme }\n"),
+    expected: [
+      'dockhand.yaml:5:22 registry.address: expected a registry host[:port] without a scheme, like "registry.example.com:5000", got "acme"',
+    ],
+  },
+  {
+    name: "a registry namespace with capitals",
+    files: dockhandWith("registry: { address: 127.0.0.1:5000, namespace: Acme }\n"),
+    expected: [
+      'dockhand.yaml:5:49 registry.namespace: expected a repository path of lowercase letters, digits, ".", "_", "-" and "/", like "acme", got "Acme"',
+    ],
+  },
+  {
+    name: "a registry without an address",
+    files: dockhandWith("registry: { namespace: acme }\n"),
+    expected: ['dockhand.yaml:5:11 registry: missing required key "address"'],
+  },
+  {
+    name: "credentials in the registry section: never from git",
+    files: dockhandWith("registry: { address: 127.0.0.1:5000, password: hunter2 }\n"),
+    expected: ["dockhand.yaml:5:38 registry.password: unknown key; allowed here: address, namespace"],
+  },
+  {
     name: "defaults, which DESIGN.md mentions but this version does not build",
     files: dockhandWith("defaults: {}\n"),
     expected: ["dockhand.yaml:5:1 defaults: not supported yet by this version of dockhand"],
@@ -147,7 +178,7 @@ const sections: Case[] = [
     files: { "dockhand.yaml": "host:\n  alpha: { docker: local, address: 127.0.0.1 }\n" },
     expected: [
       'dockhand.yaml:1:1 missing required key "hosts"',
-      'dockhand.yaml:1:1 host: unknown key; did you mean "hosts"? Allowed here: hosts, proxy, previews, status',
+      'dockhand.yaml:1:1 host: unknown key; did you mean "hosts"? Allowed here: hosts, proxy, previews, registry, status',
     ],
   },
 ];

@@ -25,7 +25,7 @@ const files: Case[] = [
   {
     name: "a dockhand.yaml that is a list",
     files: { "dockhand.yaml": "- alpha\n- beta\n" },
-    expected: ["dockhand.yaml:1:1 expected a map with keys hosts, proxy, previews, status, got a list"],
+    expected: ["dockhand.yaml:1:1 expected a map with keys hosts, proxy, previews, registry, status, got a list"],
   },
   {
     name: "an empty app file",

@@ -160,6 +160,8 @@ export function describeStep(step: Step): string {
       return `ship ${step.image} ${step.from}->${step.to}`;
     case "pull":
       return `pull ${step.image} on ${step.host}`;
+    case "push":
+      return `push ${step.image} from ${step.host}`;
     case "drain":
       return `drain ${step.container.name}@${step.container.host} ${step.ms}ms`;
     case "setHostnames":

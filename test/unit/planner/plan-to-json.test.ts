@@ -55,6 +55,7 @@ describe("planToJson", () => {
     { kind: "build", keys: ["kind", "host", "image", "context", "dockerfile"] },
     { kind: "ship", keys: ["kind", "image", "from", "to"] },
     { kind: "pull", keys: ["kind", "host", "image"] },
+    { kind: "push", keys: ["kind", "host", "image"] },
     { kind: "start", keys: ["kind", "container"] },
     { kind: "drain", keys: ["kind", "container", "ms"] },
     { kind: "setHostnames", keys: ["kind", "hostnames"] },
@@ -65,6 +66,15 @@ describe("planToJson", () => {
       (a) => a.steps,
     ),
     ...json.apps.flatMap((a) => a.steps),
+    ...planToJson(
+      plan(
+        {
+          ...desired(hosts, [built("svc", { replicas: 2 })]),
+          registry: { address: "r.example.com", namespace: "acme" },
+        },
+        observe(hosts, []),
+      ),
+    ).apps.flatMap((a) => a.steps),
     ...planToJson(plan(desired(hosts, [app("web")]), observe(hosts, []))).apps.flatMap((a) => a.steps),
   ];
   for (const shape of stepShapes) {

@@ -6,6 +6,7 @@ function target(step: Step): string {
   switch (step.kind) {
     case "build":
     case "pull":
+    case "push":
       return step.host;
     case "ship":
       return step.to;

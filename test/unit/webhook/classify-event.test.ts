@@ -8,6 +8,13 @@ const SHA = "6113728f27ae82c7b1a177c8d03f9e96e0adf246";
 const ZEROS = "0000000000000000000000000000000000000000";
 const PR_SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
 
+// Two apps build from Hello-World's master (written two ways), one from another repository.
+const SOURCES: EventContext["sources"] = [
+  { url: "https://github.com/Codertocat/Hello-World.git", branch: "master", apps: ["web"] },
+  { url: "ssh://git@github.com/codertocat/hello-world", branch: "master", apps: ["api"] },
+  { url: "https://github.com/acme/other.git", branch: "master", apps: ["other"] },
+];
+
 const ignore = (reason: string): EventDecision => ({ action: "ignore", reason });
 const tagPush = () => exampleOf("push", (p) => p.ref === "refs/tags/simple-tag" && p.created === true);
 const tagDelete = () => exampleOf("push", (p) => p.ref === "refs/tags/simple-tag" && p.deleted === true);
@@ -56,7 +63,7 @@ describe("classifyEvent with real GitHub payloads", () => {
       "push",
       pushToMaster,
       { repository: "acme/deploy" },
-      ignore("push to Codertocat/Hello-World, not the deploy repo acme/deploy"),
+      ignore("push to Codertocat/Hello-World: not the deploy repo acme/deploy nor a build.git of any app"),
     ],
     [
       "the tracked branch deleted (deleted: true, after all zeros)",
@@ -112,7 +119,82 @@ describe("classifyEvent with real GitHub payloads", () => {
       "push",
       pushToMaster,
       { repository: "acme/deploy", statusBranch: "master" },
-      ignore("push to Codertocat/Hello-World, not the deploy repo acme/deploy"),
+      ignore("push to Codertocat/Hello-World: not the deploy repo acme/deploy nor a build.git of any app"),
+    ],
+    [
+      "a push to the deployed branch of a source repository syncs production for its apps",
+      "push",
+      pushToMaster,
+      { repository: "acme/deploy", sources: SOURCES },
+      {
+        action: "sync",
+        job: {
+          trigger: "source",
+          env: "production",
+          delivery: "d-1",
+          source: { repository: "Codertocat/Hello-World", branch: "master", sha: SHA, apps: ["api", "web"] },
+        },
+      },
+    ],
+    [
+      "a push to another branch of a source repository",
+      "push",
+      pushToMaster,
+      {
+        repository: "acme/deploy",
+        sources: [{ url: "git@github.com:Codertocat/Hello-World.git", branch: "release", apps: ["web"] }],
+      },
+      ignore("push to refs/heads/master of Codertocat/Hello-World; its apps deploy release"),
+    ],
+    [
+      "a tag pushed to a source repository",
+      "push",
+      tagPush,
+      { repository: "acme/deploy", sources: SOURCES },
+      ignore("push to refs/tags/simple-tag of Codertocat/Hello-World; its apps deploy master"),
+    ],
+    [
+      "a push to a repository that only shares the name with a source",
+      "push",
+      pushToMaster,
+      {
+        repository: "acme/deploy",
+        sources: [{ url: "https://github.com/acme/Hello-World.git", branch: "master", apps: ["web"] }],
+      },
+      ignore("push to Codertocat/Hello-World: not the deploy repo acme/deploy nor a build.git of any app"),
+    ],
+    [
+      "a pull request on a source repository into the branch its apps deploy",
+      "pull_request",
+      () => exampleOf("pull_request", (x) => x.action === "opened"),
+      { repository: "acme/deploy", sources: SOURCES },
+      {
+        action: "preview",
+        request: {
+          action: "deploy",
+          event: "opened",
+          number: 2,
+          sha: PR_SHA,
+          ref: "changes",
+          fork: false,
+          delivery: "d-1",
+          source: {
+            repository: "Codertocat/Hello-World",
+            branch: "master",
+            urls: ["https://github.com/Codertocat/Hello-World.git", "ssh://git@github.com/codertocat/hello-world"],
+          },
+        },
+      },
+    ],
+    [
+      "a pull request on a source repository into another branch",
+      "pull_request",
+      () => exampleOf("pull_request", (x) => x.action === "opened"),
+      {
+        repository: "acme/deploy",
+        sources: [{ url: "https://github.com/Codertocat/Hello-World", branch: "main", apps: ["web"] }],
+      },
+      ignore("pull request #2 on Codertocat/Hello-World targets master; its apps deploy main"),
     ],
     ["a ping", "ping", () => examplesOf("ping")[0], {}, ignore("pong")],
     [
@@ -122,7 +204,15 @@ describe("classifyEvent with real GitHub payloads", () => {
       {},
       {
         action: "preview",
-        request: { action: "deploy", number: 2, sha: PR_SHA, ref: "changes", fork: false, delivery: "d-1" },
+        request: {
+          action: "deploy",
+          event: "opened",
+          number: 2,
+          sha: PR_SHA,
+          ref: "changes",
+          fork: false,
+          delivery: "d-1",
+        },
       },
     ],
     [
@@ -140,6 +230,7 @@ describe("classifyEvent with real GitHub payloads", () => {
         action: "preview",
         request: {
           action: "deploy",
+          event: "synchronize",
           number: 2,
           sha: PR_SHA,
           ref: "changes",
@@ -162,7 +253,7 @@ describe("classifyEvent with real GitHub payloads", () => {
       "pull_request",
       () => exampleOf("pull_request", (p) => p.action === "closed"),
       { repository: "acme/deploy" },
-      ignore("pull request on Codertocat/Hello-World, not the deploy repo acme/deploy"),
+      ignore("pull request on Codertocat/Hello-World: not the deploy repo acme/deploy nor a build.git of any app"),
     ],
     [
       "a pull request payload without a head",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseDeployRepo } from "../../../src/config/index.js";
 import type { PreviewRecord, PullRequestInfo } from "../../../src/model/index.js";
-import { decidePreview, PREVIEW_LABEL, shapePreview } from "../../../src/worker/preview-desired.js";
+import { decidePreview, PREVIEW_LABEL, previewEnv, shapePreview } from "../../../src/worker/preview-desired.js";
 import { DOCKHAND_YAML, snapshotOf, WEB_YAML } from "../config/deploy-repo-fixture.js";
 
 const PREVIEWS = "previews: { domain: preview.example.com, ttl: 2h, maxActive: 2 }\n";
@@ -37,7 +37,7 @@ const live = (n: number): PreviewRecord => ({
 describe("shapePreview", () => {
   it("keeps the apps with previews enabled: one replica, its preview hostname, no deploy hook", () => {
     const desired = desiredWith(DOCKHAND_YAML + PREVIEWS);
-    const shaped = shapePreview(desired, 42);
+    const shaped = shapePreview(desired, pr);
     expect(shaped.apps.map((a) => [a.name, a.env, a.replicas, a.hostnames, a.hooks])).toEqual([
       ["api", "pr-42", 1, ["api-pr-42.preview.example.com"], undefined],
     ]);
@@ -46,7 +46,37 @@ describe("shapePreview", () => {
   });
 
   it("has no apps without a previews section", () => {
-    expect(shapePreview(desiredWith(DOCKHAND_YAML), 42).apps).toEqual([]);
+    expect(shapePreview(desiredWith(DOCKHAND_YAML), pr).apps).toEqual([]);
+  });
+});
+
+describe("a pull request on an app's source repository", () => {
+  const SOURCE = "https://github.com/acme/Web-App.git";
+  const sources = {
+    [`${SOURCE}#`]: { url: SOURCE, branch: "main", sha: "c".repeat(40), trees: { "": "d".repeat(40) } },
+  };
+  const web = `name: web\nbuild: { git: "${SOURCE}", context: . }\nport: 8080\npreviews: { enabled: true }\n`;
+  const desired = parseDeployRepo({
+    ...snapshotOf({ "dockhand.yaml": DOCKHAND_YAML + PREVIEWS, "apps/web.yaml": web, "apps/api.yaml": API_YAML }),
+    sources,
+  });
+  const sourcePr: PullRequestInfo = { ...pr, repository: "acme/Web-App", source: { urls: [SOURCE] } };
+
+  it("previews only the apps that build from it, in an environment named after the repository", () => {
+    expect(previewEnv(sourcePr)).toBe("web-app-pr-42");
+    const shaped = shapePreview(desired, sourcePr);
+    expect(shaped.apps.map((a) => [a.name, a.env, a.hostnames])).toEqual([
+      ["web", "web-app-pr-42", ["web-web-app-pr-42.preview.example.com"]],
+    ]);
+    expect(shapePreview(desired, pr).apps.map((a) => a.name)).toEqual(["api", "web"]);
+  });
+
+  it("has no preview when no app building from it has previews enabled", () => {
+    const other = { ...sourcePr, repository: "acme/other", source: { urls: ["https://github.com/acme/other.git"] } };
+    expect(decidePreview(other, desired, [])).toEqual({
+      kind: "none",
+      reason: "no app building from acme/other has previews enabled",
+    });
   });
 });
 

@@ -35,7 +35,7 @@ describe("pull request jobs", () => {
       installationId: 1,
       pullRequest: {
         number: 2,
-        action: "synchronize",
+        action: "opened",
         repository: "Codertocat/Hello-World",
         headSha: "ec26c3e57ca3a959ca5aad62de7213c562f8c821",
         headRef: "changes",
@@ -58,7 +58,8 @@ describe("pull request jobs", () => {
     const labelled = jobOf("labeled", (p) => {
       p.label.name = "dockhand:preview";
     });
-    expect(labelled).toMatchObject({ env: "pr-2", pullRequest: { action: "synchronize" } });
+    // "labeled", not a push: the preview's TTL keeps counting from the last push.
+    expect(labelled).toMatchObject({ env: "pr-2", pullRequest: { action: "labeled" } });
     expect(jobOf("labeled")).toEqual({ action: "ignore", reason: "pull_request action labeled is not used" });
   });
 });

@@ -1,0 +1,79 @@
+/**
+ * The deploy repo together with the apps' source repositories (`build.git`):
+ * a snapshot of the deploy repo also records, for every source an app names,
+ * the commit its branch points to now and that commit's directory hashes. So
+ * one sync sees one consistent set of commits, and an app whose context did
+ * not change at the new source commit keeps its image tag and does not roll.
+ */
+import type { Readable } from "node:stream";
+import { listSources } from "../config/index.js";
+import {
+  DockhandError,
+  type PullRequestInfo,
+  type RepoPort,
+  type RepoSnapshot,
+  type SourceFailure,
+  type SourcePins,
+  type SourceRepos,
+  type SourceSnapshot,
+  sourceKey,
+} from "../model/index.js";
+
+export class SourceReadingRepo implements RepoPort {
+  readonly isAncestor?: RepoPort["isAncestor"];
+  readonly head?: RepoPort["head"];
+
+  constructor(
+    /** The deploy repo itself (the status branch is committed to it). */
+    readonly deployRepo: RepoPort,
+    readonly sources: SourceRepos,
+  ) {
+    // Optional on the port, and their absence means something (a working directory has no history).
+    if (deployRepo.isAncestor) this.isAncestor = deployRepo.isAncestor.bind(deployRepo);
+    if (deployRepo.head) this.head = deployRepo.head.bind(deployRepo);
+  }
+
+  async snapshot(ref?: string, pins?: SourcePins): Promise<RepoSnapshot> {
+    return readSources(await this.deployRepo.snapshot(ref), this.sources, pins);
+  }
+
+  contextTar(sha: string, dir: string): Readable {
+    return this.deployRepo.contextTar(sha, dir);
+  }
+
+  toString(): string {
+    return String(this.deployRepo);
+  }
+}
+
+/**
+ * Adds `sources` to a snapshot. A source that cannot be fetched (network, a
+ * host down) throws, so the job is retried; one that is read but lacks the
+ * branch or commit is recorded as a failure, which validation reports at the
+ * app's `build.git` line like any other config error.
+ */
+/** A pull request on a source repository pins that repository to the PR's head. */
+export function pinsOf(pr: PullRequestInfo | undefined): SourcePins | undefined {
+  if (!pr?.source) return undefined;
+  return new Map(pr.source.urls.map((url) => [url, pr.headSha]));
+}
+
+export async function readSources(
+  snapshot: RepoSnapshot,
+  sources: SourceRepos,
+  pins?: SourcePins,
+): Promise<RepoSnapshot> {
+  const refs = listSources(snapshot);
+  if (refs.length === 0) return snapshot;
+  const read = await Promise.all(
+    refs.map(async (ref): Promise<[string, SourceSnapshot | SourceFailure]> => {
+      try {
+        return [sourceKey(ref), await sources.read(ref, pins?.get(ref.url))];
+      } catch (err) {
+        if (!(err instanceof DockhandError) || err.transient) throw err;
+        return [sourceKey(ref), { url: ref.url, error: err.message }];
+      }
+    }),
+  );
+  return { ...snapshot, sources: Object.fromEntries(read) };
+}
