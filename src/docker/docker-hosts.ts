@@ -33,10 +33,9 @@ import {
 import { DOCKER_DEFAULTS } from "./docker-defaults.js";
 import { imageExists } from "./image-exists.js";
 import { observeHost } from "./observe-host.js";
-import { pullImage } from "./pull-image.js";
-import { pushImage } from "./push-image.js";
 import { readLogs } from "./read-logs.js";
 import { registryAuthFor } from "./registry-auth.js";
+import { pullImage, pushImage } from "./registry-transfer.js";
 import { runContainer } from "./run-container.js";
 import { runOnce } from "./run-once.js";
 import { shipImage } from "./ship-image.js";

@@ -24,6 +24,50 @@ export function pushPayload(fullName: string, ref: string, after: string): PushP
   return payload;
 }
 
+export interface PullRequestFields {
+  repository: string;
+  number: number;
+  /** The head commit. */
+  sha: string;
+  headRef: string;
+  /** Where the head lives; another repository than `repository` makes a fork. */
+  headRepository?: string;
+  base: string;
+  merged?: boolean;
+  installationId?: number;
+}
+
+/** A real pull_request payload of `action` (opened, synchronize, closed, ...), pointed at `fields`. */
+export function pullRequestPayload(action: string, fields: PullRequestFields): Record<string, unknown> {
+  const payload = exampleOf("pull_request", (p) => p.action === action) as Record<string, unknown> & {
+    number: number;
+    repository: { full_name: string };
+    installation?: { id: number; node_id: string };
+    pull_request: {
+      number: number;
+      merged: boolean;
+      labels: unknown[];
+      head: { sha: string; ref: string; repo: { full_name: string } };
+      base: { ref: string };
+    };
+  };
+  const pr = payload.pull_request;
+  payload.number = fields.number;
+  payload.repository.full_name = fields.repository;
+  pr.number = fields.number;
+  pr.head = {
+    ...pr.head,
+    sha: fields.sha,
+    ref: fields.headRef,
+    repo: { full_name: fields.headRepository ?? fields.repository },
+  };
+  pr.base.ref = fields.base;
+  pr.merged = fields.merged ?? false;
+  pr.labels = [];
+  if (fields.installationId !== undefined) payload.installation = { id: fields.installationId, node_id: "x" };
+  return payload;
+}
+
 /** POSTs a signed delivery; returns status and body. */
 export async function deliver(
   url: string,

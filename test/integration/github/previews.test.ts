@@ -27,7 +27,7 @@ import { fanOutReporters } from "../../../src/worker/report-sync.js";
 import { runPullRequest } from "../../../src/worker/run-pull-request.js";
 import type { SyncDeps } from "../../../src/worker/run-sync.js";
 import { createDeployRepo, type TestDeployRepo } from "../../support/deploy-repo.js";
-import { exampleOf } from "../../support/github-examples.js";
+import { pullRequestPayload } from "../../support/github-webhook.js";
 import { proxyGet } from "../../support/proxy-get.js";
 import { testbed } from "../../support/testbed.js";
 import { removeInstance } from "../rollout/rollout-fixtures.js";
@@ -63,32 +63,18 @@ function pushBranch(branch: string, page: string): string {
   return git("rev-parse", "HEAD");
 }
 
-interface PrPayload {
-  number: number;
-  repository: { full_name: string };
-  installation?: { id: number; node_id: string };
-  pull_request: {
-    number: number;
-    merged: boolean;
-    labels: unknown[];
-    head: { sha: string; ref: string; repo: { full_name: string } };
-    base: { ref: string };
-  };
-}
-
 /** The real payload of `action`, pointed at our repo, PR number and head. */
 function prEvent(action: string, number: number, sha: string, over: { fork?: boolean; merged?: boolean } = {}) {
-  const payload = exampleOf("pull_request", (p) => p.action === action) as unknown as PrPayload;
-  payload.number = number;
-  payload.repository.full_name = REPOSITORY;
-  payload.pull_request.number = number;
-  payload.pull_request.head.sha = sha;
-  payload.pull_request.head.ref = `pr-${number}`;
-  payload.pull_request.head.repo.full_name = over.fork ? "stranger/deploy" : REPOSITORY;
-  payload.pull_request.base.ref = "main";
-  payload.pull_request.merged = over.merged ?? false;
-  payload.pull_request.labels = [];
-  payload.installation = { id: 77, node_id: "x" };
+  const payload = pullRequestPayload(action, {
+    repository: REPOSITORY,
+    number,
+    sha,
+    headRef: `pr-${number}`,
+    headRepository: over.fork ? "stranger/deploy" : REPOSITORY,
+    base: "main",
+    merged: over.merged ?? false,
+    installationId: 77,
+  });
   const decision = classifyEvent("pull_request", payload, { repository: REPOSITORY, branch: "main", delivery: "d" });
   if (decision.action !== "preview") throw new Error(`not a preview request: ${JSON.stringify(decision)}`);
   return pullRequestJob(decision.request, REPOSITORY, "main");

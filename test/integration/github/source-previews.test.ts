@@ -26,7 +26,7 @@ import { runPullRequest } from "../../../src/worker/run-pull-request.js";
 import type { SyncDeps } from "../../../src/worker/run-sync.js";
 import { SourceReadingRepo } from "../../../src/worker/source-reading-repo.js";
 import { createDeployRepo, createSourceRepo, EXAMPLE_DIR, type TestDeployRepo } from "../../support/deploy-repo.js";
-import { exampleOf } from "../../support/github-examples.js";
+import { pullRequestPayload } from "../../support/github-webhook.js";
 import { proxyGet } from "../../support/proxy-get.js";
 import { testbed } from "../../support/testbed.js";
 import { removeInstance } from "../rollout/rollout-fixtures.js";
@@ -63,29 +63,15 @@ function pushSourceBranch(branch: string, page: string): string {
   return git("rev-parse", "HEAD");
 }
 
-interface PrPayload {
-  number: number;
-  repository: { full_name: string };
-  installation?: { id: number; node_id: string };
-  pull_request: {
-    number: number;
-    merged: boolean;
-    labels: unknown[];
-    head: { sha: string; ref: string; repo: { full_name: string } };
-    base: { ref: string };
-  };
-}
-
 function prEvent(action: string, number: number, sha: string, sources: TrackedSource[]): SyncJob {
-  const payload = exampleOf("pull_request", (p) => p.action === action) as unknown as PrPayload;
-  payload.number = number;
-  payload.repository.full_name = sourceName;
-  payload.pull_request.number = number;
-  payload.pull_request.head = { ...payload.pull_request.head, sha, ref: "feature", repo: { full_name: sourceName } };
-  payload.pull_request.base.ref = "main";
-  payload.pull_request.merged = false;
-  payload.pull_request.labels = [];
-  payload.installation = { id: INSTALLATION, node_id: "x" };
+  const payload = pullRequestPayload(action, {
+    repository: sourceName,
+    number,
+    sha,
+    headRef: "feature",
+    base: "main",
+    installationId: INSTALLATION,
+  });
   const decision = classifyEvent("pull_request", payload, { repository: DEPLOY, branch: "main", sources });
   if (decision.action !== "preview") throw new Error(`not a preview request: ${JSON.stringify(decision)}`);
   return pullRequestJob(decision.request, DEPLOY, "main");
