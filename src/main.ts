@@ -8,7 +8,14 @@ import { apiRoutes } from "./api/index.js";
 import { DEFAULTS as CONFIG_DEFAULTS, parseDeployRepo } from "./config/index.js";
 import { createDockerHosts } from "./docker/index.js";
 import { AdminAuth } from "./http/index.js";
-import { DockhandError, type ProxyDriver, type RepoPort, type RouteStore, type TrackedSource } from "./model/index.js";
+import {
+  DockhandError,
+  type ProxyAcmeSpec,
+  type ProxyDriver,
+  type RepoPort,
+  type RouteStore,
+  type TrackedSource,
+} from "./model/index.js";
 import { RedisRouteStore } from "./proxy/index.js";
 import { connectRedis } from "./runtime/connect-redis.js";
 import type { DockhandEnv } from "./runtime/env.js";
@@ -81,6 +88,7 @@ export async function startServe(env: DockhandEnv, log: Logger): Promise<Running
       redisUrl: redis.url,
       prefix: redisPrefix(env),
       stateDir: env.stateDir,
+      ...(startup.acme ? { acme: startup.acme } : {}),
       log,
     });
     const proxyPort = proxy.port;
@@ -228,13 +236,14 @@ async function startQueue(
 async function readStartupConfig(
   repo: RepoPort,
   log: Logger,
-): Promise<{ driver: ProxyDriver; listen: string; statusBranch: string }> {
+): Promise<{ driver: ProxyDriver; listen: string; statusBranch: string; acme?: ProxyAcmeSpec }> {
   try {
     const desired = parseDeployRepo(await repo.snapshot());
     return {
       driver: desired.proxy.driver,
       listen: desired.proxy.listen,
       statusBranch: desired.status?.branch ?? CONFIG_DEFAULTS.status.branch,
+      ...(desired.proxy.tls?.acme ? { acme: desired.proxy.tls.acme } : {}),
     };
   } catch (err) {
     log.warn(

@@ -22,6 +22,11 @@ export interface AppRoute {
 }
 
 export interface RouteTable {
+  /**
+   * A random id the route store sets when it creates the table (a wiped Redis makes a new one). Versions
+   * count within one epoch: a proxy takes a table of another epoch whatever its version.
+   */
+  epoch?: string;
   /** Increases with every change, so proxies can tell a stale table from a new one. */
   version: number;
   routes: AppRoute[];

@@ -17,6 +17,7 @@ import { ForwardedExchange, type ForwardSettings, sendPlain } from "./forward-re
 import { forwardUpgrade, rejectUpgrade, type UpgradeSettings } from "./forward-upgrade.js";
 import { buildHostIndex, type HostIndex, normalizeHost } from "./host-index.js";
 import { closeGracefully, httpsLocation, listenOn } from "./proxy-servers.js";
+import { mayReplace, type TableStamp } from "./table-order.js";
 import { type CertificateSet, loadCertificates } from "./tls-certificates.js";
 import { UpstreamBalancer } from "./upstream-balancer.js";
 import { UpstreamRegistry } from "./upstream-registry.js";
@@ -37,6 +38,7 @@ export class BuiltinProxy {
   private readonly forwardSettings: ForwardSettings;
   private readonly upgradeSettings: UpgradeSettings;
   private index: HostIndex = buildHostIndex(EMPTY);
+  private served: TableStamp = { version: Number.NEGATIVE_INFINITY };
   private balancers = new Map<AppRoute, UpstreamBalancer>();
   private byKey = new Map<string, UpstreamBalancer>();
   /** The plain HTTP server, then the HTTPS one when TLS is on. */
@@ -75,7 +77,8 @@ export class BuiltinProxy {
 
   /** Swap the route table; a table older than the one served is ignored (returns false). */
   setRoutes(table: RouteTable): boolean {
-    if (table.version < this.index.version) return false;
+    if (!mayReplace(table, this.served)) return false;
+    this.served = { epoch: table.epoch, version: table.version };
     const index = buildHostIndex(table);
     const balancers = new Map<AppRoute, UpstreamBalancer>();
     const byKey = new Map<string, UpstreamBalancer>();
@@ -94,9 +97,12 @@ export class BuiltinProxy {
     return true;
   }
 
-  /** Requests (and open upgraded connections) now being served by this container. */
-  inFlight(container: string): number {
-    return this.registry.inFlightOf(container);
+  /**
+   * Requests (and open upgraded connections) now being served by this container: the one on `host`
+   * (a host name of dockhand.yaml), or, without it, every container of that name (names are unique per engine).
+   */
+  inFlight(container: string, host?: string): number {
+    return this.registry.inFlightOf(container, host);
   }
 
   /** Listen on `listen` (and `tls.listen`); resolves with the ports, useful when 0 was asked. */

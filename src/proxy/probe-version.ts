@@ -34,7 +34,10 @@ function askVersion(at: { host: string; port: number }): Promise<string | undefi
   });
 }
 
-/** Resolves once the proxy at `at` serves `version` (or a newer one); rejects after timeoutMs with what it last saw. */
+/**
+ * Resolves once the proxy at `at` serves `version`; rejects after timeoutMs with what it last saw. Equal, not
+ * at least: a table of a new epoch counts from 1 again (table-order.ts), and drivers apply one table at a time.
+ */
 export async function waitForVersion(
   at: { host: string; port: number },
   version: number,
@@ -44,7 +47,7 @@ export async function waitForVersion(
   let last: string | undefined;
   for (;;) {
     last = await askVersion(at);
-    if (last !== undefined && Number(last) >= version) return;
+    if (last !== undefined && Number(last) === version) return;
     if (Date.now() > deadline) {
       throw new Error(`after ${timeoutMs} ms it still serves ${last === undefined ? "nothing" : `version ${last}`}`);
     }

@@ -53,3 +53,9 @@ export const DEFAULT_RELOAD_TIMEOUT_MS = 10_000;
  * rollout's "route in" and "route out" then cost one reload (each reload closes idle client connections).
  */
 export const DEFAULT_RELOAD_SETTLE_MS = 50;
+
+/**
+ * How often Caddy looks up an app's upstreams again (SRV records dockhand serves): a new table reaches
+ * Caddy within this, and the Caddy driver waits this long before it reports a table served.
+ */
+export const DEFAULT_CADDY_UPSTREAM_REFRESH_MS = 100;

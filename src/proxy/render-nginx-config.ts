@@ -3,13 +3,19 @@
  * Pure: the driver writes, tests (`nginx -t`) and reloads what this returns.
  * It keeps the built-in proxy's behaviour where nginx can: a wildcard matches
  * one label (a regex server_name, since nginx's own `*.` matches any depth),
- * draining upstreams get no new requests (they are left out; nginx's old
- * workers finish what they have), 404 for unknown hosts, 503 + Retry-After.
+ * draining upstreams get no new requests (they are left out), 404 for unknown
+ * hosts, 503 + Retry-After.
+ *
+ * The config names hostnames and apps only. Which containers serve an app is
+ * in a separate JSON file (`upstreams`) that the njs module in
+ * nginx-routes-script.ts reads per request, so a rollout changes that file and
+ * never reloads nginx: a reload closes idle keep-alive client connections and
+ * a request sent on one at that moment gets no answer (docs/proxy.md).
  */
-import { createHash } from "node:crypto";
 import type { AppRoute, RouteTable } from "../model/index.js";
 import { routeKey } from "../model/index.js";
 import { buildHostIndex, type HostClaims } from "./host-index.js";
+import type { NginxRoutesFile } from "./nginx-routes-script.js";
 import { hostPort, usableUpstreams } from "./usable-upstreams.js";
 
 /** A hostname no app can be given (RFC 2606 `.invalid`); it answers the version of the loaded routes. */
@@ -18,8 +24,6 @@ export const VERSION_PROBE_HOST = "dockhand-routes.invalid";
 export interface NginxRouteOptions {
   listen: { host: string; port: number };
   retryAfterSeconds: number;
-  /** Idle keep-alive connections nginx keeps per upstream group. */
-  upstreamKeepalive: number;
   connectTimeoutMs: number;
   readTimeoutMs: number;
 }
@@ -28,6 +32,9 @@ export interface NginxMainOptions {
   /** Absolute directory for pid, logs and temp files. */
   dir: string;
   routesFile: string;
+  /** The njs module (nginx-routes-script.ts) and nginx's ngx_http_js_module.so that runs it. */
+  script: string;
+  jsModule: string;
   /** How long old workers may finish their requests (and WebSockets) after a reload. */
   shutdownTimeoutMs: number;
 }
@@ -39,12 +46,6 @@ const NGINX_DOLLAR = "${dollar}";
 /** A string literal nginx reads back unchanged: quoted, with `"`, `\` and `$` (variables) escaped. */
 export function nginxString(value: string): string {
   return `"${value.replace(/[\\"$]/g, (c) => (c === "$" ? NGINX_DOLLAR : `\\${c}`))}"`;
-}
-
-export function upstreamGroupName(route: AppRoute): string {
-  const key = routeKey(route.env, route.app);
-  const readable = key.replace(/[^a-z0-9]+/gi, "_").slice(0, 40);
-  return `dockhand_${readable}_${createHash("sha256").update(key).digest("hex").slice(0, 8)}`;
 }
 
 function serverNames(claims: HostClaims): string[] {
@@ -61,8 +62,14 @@ function proxyServer(route: AppRoute, names: string[], listen: string, o: NginxR
     "server {",
     `  listen ${listen};`,
     `  server_name ${names.join(" ")};`,
+    "  default_type text/plain;",
+    `  set $dockhand_app ${nginxString(routeKey(route.env, route.app))};`,
     "  location / {",
-    `    proxy_pass http://${upstreamGroupName(route)};`,
+    '    if ($dockhand_upstream = "") {',
+    `      add_header Retry-After ${o.retryAfterSeconds} always;`,
+    `      return 503 ${unavailable(route)};`,
+    "    }",
+    "    proxy_pass http://$dockhand_upstream;",
     "    proxy_http_version 1.1;",
     "    proxy_set_header Host $http_host;",
     "    proxy_set_header Connection $dockhand_connection;",
@@ -78,46 +85,31 @@ function proxyServer(route: AppRoute, names: string[], listen: string, o: NginxR
   ];
 }
 
-function unavailableServer(route: AppRoute, names: string[], listen: string, o: NginxRouteOptions): string[] {
-  return [
-    "server {",
-    `  listen ${listen};`,
-    `  server_name ${names.join(" ")};`,
-    "  default_type text/plain;",
-    `  add_header Retry-After ${o.retryAfterSeconds} always;`,
-    `  location / { return 503 ${nginxString(`${route.app} has no active upstream right now; try again shortly\n`)}; }`,
-    "}",
-  ];
+function unavailable(route: AppRoute): string {
+  return nginxString(`${route.app} has no active upstream right now; try again shortly\n`);
 }
 
 export interface RenderedNginxRoutes {
-  /** The whole routes file. */
+  /** The routes config file: equal for two tables means no reload is needed. */
   config: string;
-  /** The part that routes requests, without the version: equal for two tables means no reload is needed. */
-  routing: string;
+  /** The upstreams file the njs module reads per request. */
+  upstreams: NginxRoutesFile;
   problems: string[];
 }
 
-/** The routes file: upstream groups and one server block per app, plus the 404 default and the version probe. */
+/** The routes config (one server block per app, the 404 default and the version probe) and the upstreams file. */
 export function renderNginxRoutes(table: RouteTable, o: NginxRouteOptions): RenderedNginxRoutes {
   const index = buildHostIndex(table);
   const problems = [...index.problems];
   const listen = hostPort(o.listen);
-  const lines: string[] = [];
+  const lines: string[] = ["# dockhand routes. Written by dockhand; edits are overwritten.", ""];
+  const apps: Record<string, string[]> = {};
   for (const route of index.routes) {
     const names = serverNames(index.claimsOf(route));
     if (names.length === 0) continue;
     const { usable, problems: left } = usableUpstreams(route);
     problems.push(...left);
-    if (usable.length === 0) {
-      lines.push(...unavailableServer(route, names, listen, o), "");
-      continue;
-    }
-    lines.push(`upstream ${upstreamGroupName(route)} {`);
-    for (const u of usable) {
-      lines.push(`  server ${hostPort({ host: u.address, port: u.port })};  # ${u.container.replace(/[\r\n]/g, " ")}`);
-    }
-    lines.push(`  keepalive ${o.upstreamKeepalive};`, "}", "");
+    apps[routeKey(route.env, route.app)] = usable.map((u) => hostPort({ host: u.address, port: u.port }));
     lines.push(...proxyServer(route, names, listen, o), "");
   }
   lines.push(
@@ -128,19 +120,15 @@ export function renderNginxRoutes(table: RouteTable, o: NginxRouteOptions): Rend
     `  location / { return 404 ${nginxString("no app is served at this hostname\n")}; }`,
     "}",
     "",
-  );
-  const routing = lines.join("\n");
-  const probe = [
     "server {",
     `  listen ${listen};`,
     `  server_name ${VERSION_PROBE_HOST};`,
     "  default_type text/plain;",
-    `  location = /version { return 200 "${table.version}"; }`,
+    "  location = /version { js_content dockhand.version; }",
     "}",
     "",
-  ];
-  const header = `# dockhand routes, version ${table.version}. Written by dockhand; edits are overwritten.\n\n`;
-  return { config: `${header}${routing}\n${probe.join("\n")}`, routing, problems };
+  );
+  return { config: lines.join("\n"), upstreams: { version: table.version, apps }, problems };
 }
 
 /** The main nginx.conf of an nginx that dockhand runs itself; it includes the routes file. */
@@ -148,6 +136,7 @@ export function renderNginxMain(o: NginxMainOptions): string {
   const path = (p: string) => nginxString(`${o.dir}/${p}`);
   return [
     "# Written by dockhand; edits are overwritten.",
+    `load_module ${nginxString(o.jsModule)};`,
     "worker_processes auto;",
     `pid ${path("nginx.pid")};`,
     `error_log ${path("error.log")} warn;`,
@@ -158,15 +147,22 @@ export function renderNginxMain(o: NginxMainOptions): string {
     "  access_log off;",
     "  server_tokens off;",
     "  client_max_body_size 0;",
+    "  # nginx closes a client connection after keepalive_requests (default 1,000); a request the client",
+    "  # sent at that moment is reset. Rarer closes, fewer such resets.",
+    "  keepalive_requests 100000;",
     `  client_body_temp_path ${path("tmp/body")};`,
     `  proxy_temp_path ${path("tmp/proxy")};`,
     `  fastcgi_temp_path ${path("tmp/fastcgi")};`,
     `  uwsgi_temp_path ${path("tmp/uwsgi")};`,
     `  scgi_temp_path ${path("tmp/scgi")};`,
-    '  map $http_upgrade $dockhand_connection { default upgrade; "" ""; }',
+    "  # nginx has no keep-alive pool for an upstream named by a variable (the njs module's pick): ask the",
+    "  # upstream to close after each response, so TIME_WAIT piles up on its side, not on nginx's ports.",
+    '  map $http_upgrade $dockhand_connection { default upgrade; "" close; }',
     '  map $http_x_request_id $dockhand_request_id { default $http_x_request_id; "" $request_id; }',
     "  # nginx has no escape for $ inside strings; this variable stands in for it.",
     '  geo $dollar { default "$"; }',
+    `  js_import dockhand from ${nginxString(o.script)};`,
+    "  js_set $dockhand_upstream dockhand.upstream;",
     `  include ${nginxString(o.routesFile)};`,
     "}",
     "",

@@ -78,10 +78,13 @@ export function decodeRouteTable(where: string, json: string): RouteTable {
     fail(where, `not JSON (${(err as Error).message})`);
   }
   if (!isRecord(parsed)) fail(where, "should be an object with version and routes");
-  const { version, routes } = parsed;
+  const { epoch, version, routes } = parsed;
   if (typeof version !== "number" || !Number.isInteger(version) || version < 0) {
     fail(where, `version should be an integer >= 0, got ${JSON.stringify(version)}`);
   }
+  if (epoch !== undefined && typeof epoch !== "string")
+    fail(where, `epoch should be a string, got ${JSON.stringify(epoch)}`);
   if (!Array.isArray(routes)) fail(where, "routes should be a list");
-  return { version, routes: routes.map((r, i) => checkAppRoute(`${where} routes[${i}]`, r)) };
+  const checked = routes.map((r, i) => checkAppRoute(`${where} routes[${i}]`, r));
+  return epoch === undefined ? { version, routes: checked } : { epoch, version, routes: checked };
 }

@@ -1,12 +1,14 @@
 /**
  * Follows route changes on a pub/sub connection. Each announcement carries
- * the new version; a reload runs at most once at a time, and announcements
+ * the epoch and the new version ("<epoch> <version>"); a reload runs at most
+ * once at a time, and announcements
  * that arrive during a reload fold into one more reload after it (a burst of
  * twenty changes costs two reloads, not twenty).
  */
 import type { Redis } from "ioredis";
 import type { RouteTable } from "../model/index.js";
 import type { ProxyLog } from "./proxy-log.js";
+import { isNewer, type TableStamp } from "./table-order.js";
 
 export interface RouteSubscriptionOptions {
   /** A connection of its own: it goes into subscriber mode and is closed by the returned function. */
@@ -19,7 +21,7 @@ export interface RouteSubscriptionOptions {
 
 export async function subscribeToRoutes(o: RouteSubscriptionOptions): Promise<() => Promise<void>> {
   const sub = o.connection;
-  let delivered = -1;
+  let delivered: TableStamp = { version: -1 };
   let running = false;
   let again = false;
   let closed = false;
@@ -30,8 +32,8 @@ export async function subscribeToRoutes(o: RouteSubscriptionOptions): Promise<()
       again = false;
       try {
         const table = await o.load();
-        if (!closed && table.version > delivered) {
-          delivered = table.version;
+        if (!closed && isNewer(table, delivered)) {
+          delivered = { epoch: table.epoch, version: table.version };
           o.onChange(table);
         }
       } catch (err) {
@@ -48,8 +50,9 @@ export async function subscribeToRoutes(o: RouteSubscriptionOptions): Promise<()
 
   sub.on("message", (channel: string, message: string) => {
     if (channel !== o.channel) return;
-    const version = Number(message);
-    if (Number.isFinite(version) && version <= delivered) return;
+    const [epoch, text] = message.split(" ");
+    const version = Number(text);
+    if (epoch && Number.isFinite(version) && !isNewer({ epoch, version }, delivered)) return;
     schedule();
   });
   // Announcements made while this connection was down are lost: every (re)connect reloads.

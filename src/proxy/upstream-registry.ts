@@ -26,9 +26,21 @@ interface Health {
   ejectedUntil: number;
 }
 
+function inFlightKey(host: string, container: string): string {
+  return `${host}/${container}`;
+}
+
+function add(counts: Map<string, number>, key: string, delta: number): void {
+  const n = (counts.get(key) ?? 0) + delta;
+  if (n > 0) counts.set(key, n);
+  else counts.delete(key);
+}
+
 export class UpstreamRegistry implements UpstreamView {
   private readonly pools = new Map<string, Pool>();
+  /** By host and container (inFlightKey), and by container name alone. */
   private readonly counts = new Map<string, number>();
+  private readonly totals = new Map<string, number>();
   private readonly health = new Map<string, Health>();
   /** Pools of upstreams that left the table, finishing their in-flight requests. */
   private readonly retiring = new Set<Pool>();
@@ -59,21 +71,26 @@ export class UpstreamRegistry implements UpstreamView {
   }
 
   begin(upstream: Upstream): void {
-    this.counts.set(upstream.container, (this.counts.get(upstream.container) ?? 0) + 1);
+    add(this.counts, inFlightKey(upstream.host, upstream.container), 1);
+    add(this.totals, upstream.container, 1);
   }
 
   end(upstream: Upstream): void {
-    const left = (this.counts.get(upstream.container) ?? 1) - 1;
-    if (left > 0) this.counts.set(upstream.container, left);
-    else this.counts.delete(upstream.container);
+    add(this.counts, inFlightKey(upstream.host, upstream.container), -1);
+    add(this.totals, upstream.container, -1);
   }
 
   inFlight(upstream: Upstream): number {
-    return this.counts.get(upstream.container) ?? 0;
+    return this.counts.get(inFlightKey(upstream.host, upstream.container)) ?? 0;
   }
 
-  inFlightOf(container: string): number {
-    return this.counts.get(container) ?? 0;
+  /**
+   * Requests in flight to a container: the one on `host`, or every container of that name. Names are
+   * unique per engine only: a slot moved to another host keeps its name, so the old and the new one may
+   * both be in the table for a while.
+   */
+  inFlightOf(container: string, host?: string): number {
+    return (host === undefined ? this.totals.get(container) : this.counts.get(inFlightKey(host, container))) ?? 0;
   }
 
   /** Returns true when this failure ejected the upstream. */

@@ -5,7 +5,7 @@
  * drains then run their full time). Used by `dockhand serve` and `dockhand proxy`.
  */
 import type { Logger } from "pino";
-import { DockhandError, type ProxyDriver, type RouteStore } from "../model/index.js";
+import { DockhandError, type ProxyAcmeSpec, type ProxyDriver, type RouteStore } from "../model/index.js";
 import { BuiltinProxy, createProxyServer, ProxyReporter, serveRoutes } from "../proxy/index.js";
 import { connectRedis } from "./connect-redis.js";
 
@@ -24,12 +24,18 @@ export interface StartProxyOptions {
   prefix: string;
   stateDir: string;
   log: Logger;
+  /** proxy.tls.acme: automatic HTTPS, Caddy only. */
+  acme?: ProxyAcmeSpec;
 }
 
 export async function startProxy(o: StartProxyOptions): Promise<StartedProxy> {
   const log = o.log.child({ component: "proxy", driver: o.driver });
+  if (o.acme && o.driver !== "caddy") {
+    throw new DockhandError("DOCKHAND_E_USAGE", `proxy.tls.acme needs driver: caddy, got driver: ${o.driver}`);
+  }
   if (o.driver !== "builtin") {
-    const server = createProxyServer({ driver: o.driver, listen: o.listen, log, stateDir: o.stateDir });
+    const acme = o.acme && { ...o.acme, listen: parseListen(o.acme.listen) };
+    const server = createProxyServer({ driver: o.driver, listen: o.listen, log, stateDir: o.stateDir, acme });
     const { port } = await server.start();
     const unserve = await serveRoutes(server, o.routes, { log });
     return {

@@ -25,10 +25,8 @@ function parseEnvFile(text: string): Record<string, string> {
   return out;
 }
 
-let cached: Testbed | undefined;
-
-export function testbed(): Testbed {
-  if (cached) return cached;
+/** A reader of the env file's keys that fails with what to run when one is missing. */
+function testbedEnv(): (key: string) => string {
   let text: string;
   try {
     text = readFileSync(TESTBED_ENV_FILE, "utf8");
@@ -36,11 +34,18 @@ export function testbed(): Testbed {
     throw new Error(`the test bed is not up (${TESTBED_ENV_FILE} missing): run bash scripts/testbed/up.sh`);
   }
   const env = parseEnvFile(text);
-  const need = (key: string): string => {
+  return (key) => {
     const value = env[key];
     if (!value) throw new Error(`${TESTBED_ENV_FILE} lacks ${key}: run bash scripts/testbed/up.sh again`);
     return value;
   };
+}
+
+let cached: Testbed | undefined;
+
+export function testbed(): Testbed {
+  if (cached) return cached;
+  const need = testbedEnv();
   cached = {
     alpha: need("DOCKHAND_TESTBED_ALPHA"),
     beta: need("DOCKHAND_TESTBED_BETA"),
@@ -62,23 +67,30 @@ export interface TestbedRegistry {
 
 /** The test bed's registry (scripts/testbed/registry.sh): htpasswd auth, storage kept across restarts. */
 export function testbedRegistry(): TestbedRegistry {
-  let text: string;
-  try {
-    text = readFileSync(TESTBED_ENV_FILE, "utf8");
-  } catch {
-    throw new Error(`the test bed is not up (${TESTBED_ENV_FILE} missing): run bash scripts/testbed/up.sh`);
-  }
-  const env = parseEnvFile(text);
-  const need = (key: string): string => {
-    const value = env[key];
-    if (!value) throw new Error(`${TESTBED_ENV_FILE} lacks ${key}: run bash scripts/testbed/up.sh again`);
-    return value;
-  };
+  const need = testbedEnv();
   return {
     address: need("DOCKHAND_TESTBED_REGISTRY"),
     user: need("DOCKHAND_TESTBED_REGISTRY_USER"),
     password: need("DOCKHAND_TESTBED_REGISTRY_PASSWORD"),
     authFile: need("DOCKHAND_TESTBED_REGISTRY_AUTH"),
+  };
+}
+
+export interface TestbedPebble {
+  directory: string;
+  /** The CA of Pebble's own HTTPS listeners: what an ACME client must trust to talk to it. */
+  httpsCa: string;
+  /** Management API URL of the root that signs what Pebble issues. */
+  roots: string;
+}
+
+/** The test bed's Pebble (scripts/testbed/pebble.sh), the ACME server Caddy's HTTPS is tested against. */
+export function testbedPebble(): TestbedPebble {
+  const need = testbedEnv();
+  return {
+    directory: need("DOCKHAND_TESTBED_PEBBLE_DIRECTORY"),
+    httpsCa: need("DOCKHAND_TESTBED_PEBBLE_HTTPS_CA"),
+    roots: need("DOCKHAND_TESTBED_PEBBLE_ROOTS"),
   };
 }
 

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { Agent } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -130,6 +131,28 @@ describe("CaddyDriver against real Caddy", () => {
     expect(nameOf(await send(port, "www.example.com"))).toBe("a");
     expect(await caddy.setRoutes({ version: 2, routes: [web([b.upstream()])] })).toBe(true);
     expect(nameOf(await send(port, "www.example.com"))).toBe("b");
+  });
+
+  it.each([20, 40])("serves an app with %i upstreams (SRV answers hold about 25; more go in the config)", async (n) => {
+    const caddy = await startDriver();
+    const many = Array.from({ length: n }, (_, i) => ({ ...(i % 2 ? b : a).upstream(), container: `web-${i}` }));
+    await caddy.setRoutes({ version: 1, routes: [web(many)] });
+    const names = new Set<string>();
+    for (let i = 0; i < 6; i++) names.add(nameOf(await send(port, "www.example.com")));
+    expect([...names].sort()).toEqual(["a", "b"]);
+  });
+
+  it("changes upstreams without a reload: a kept-alive client connection carries on", async () => {
+    const caddy = await startDriver();
+    await caddy.setRoutes({ version: 1, routes: [web([a.upstream()])] });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const sockets = new Set<unknown>();
+    agent.on("free", (socket) => sockets.add(socket));
+    expect(nameOf(await send(port, "www.example.com", "/", { agent }))).toBe("a");
+    await caddy.setRoutes({ version: 2, routes: [web([a.upstream("draining"), b.upstream()])] });
+    expect(nameOf(await send(port, "www.example.com", "/", { agent }))).toBe("b");
+    expect(sockets.size).toBe(1);
+    agent.destroy();
   });
 
   it("ignores a table older than the one it serves", async () => {

@@ -87,6 +87,29 @@ describe("serveRoutes", () => {
     expect(await servedBy(port)).toBe("b");
   });
 
+  it("takes the table of a wiped Redis although its versions start again (a new epoch)", async () => {
+    const redis = await startRedisServer();
+    cleanups.push(() => redis.stop());
+    const { proxy, port, store, writer } = await setup(redis);
+    await writer.setApp({ ...web(a), hostnames: ["old.example.com"] });
+    await writer.setApp(web(a));
+    const stop = await serveRoutes(proxy, store, { log: silentLog });
+    cleanups.push(stop);
+    expect(proxy.routesVersion).toBe(2);
+    expect(await servedBy(port)).toBe("a");
+
+    const admin = redis.connect();
+    await admin.flushall();
+    await admin.quit();
+    // The first change after the wipe is version 1 again, below the 2 the proxy serves.
+    expect(await writer.setApp(web(b))).toBe(1);
+    await until(() => proxy.routesVersion === 1, "the proxy to take the new epoch's version 1");
+    expect(await servedBy(port)).toBe("b");
+    expect(await writer.removeApp("production", "web")).toBe(2);
+    await until(() => proxy.routesVersion === 2, "the proxy to follow the new epoch");
+    expect(await servedBy(port)).toBe("status 404");
+  });
+
   it("stops following the store when told to", async () => {
     const redis = await startRedisServer();
     cleanups.push(() => redis.stop());

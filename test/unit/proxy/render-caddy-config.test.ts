@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type CaddyConfigOptions, renderCaddyConfig } from "../../../src/proxy/render-caddy-config.js";
+import { type CaddyConfigOptions, renderCaddyConfig, srvName } from "../../../src/proxy/render-caddy-config.js";
 import { route, upstream } from "./route-fixtures.js";
 
 const options: CaddyConfigOptions = {
@@ -82,5 +82,61 @@ describe("renderCaddyConfig", () => {
     const out = renderCaddyConfig({ version: 1, routes: [bad] }, options);
     expect(out.problems).toEqual(['production/web: upstream "127.0.0.1" port 70000 left out']);
     expect(routesOf(out.config)[2]?.handle[0]).toMatchObject({ status_code: 503 });
+  });
+
+  describe("with upstreams looked up as SRV records", () => {
+    const srv = { ...options, srv: { resolver: "udp/127.0.0.1:5300", refreshMs: 100 } };
+    const out = renderCaddyConfig({ version: 9, routes: [web, idle] }, srv);
+
+    it("names the app's SRV records and the resolver instead of upstreams", () => {
+      const app = routesOf(out.config).find((r) => r.match?.[0]?.host?.includes("www.example.com"))!;
+      expect(app.handle[0]).not.toHaveProperty("upstreams");
+      expect(app.handle[0]).toMatchObject({
+        dynamic_upstreams: {
+          source: "srv",
+          name: srvName(web),
+          refresh: "100ms",
+          resolver: { addresses: ["udp/127.0.0.1:5300"] },
+        },
+        transport: { protocol: "http", resolver: { addresses: ["udp/127.0.0.1:5300"] } },
+      });
+    });
+
+    it("returns the records: active upstreams only, none for an app without", () => {
+      expect(Object.fromEntries(out.srv)).toEqual({
+        [srvName(web)]: [
+          { address: "127.0.0.1", port: 32768 },
+          { address: "::1", port: 32770 },
+        ],
+        [srvName(idle)]: [],
+      });
+    });
+
+    it("puts an app's upstreams in the config when they are too many for one SRV answer", () => {
+      const many = route(
+        "big",
+        ["big.example.com"],
+        Array.from({ length: 40 }, (_, i) => upstream(`big-${i}`, 30000 + i)),
+      );
+      const big = renderCaddyConfig({ version: 1, routes: [many] }, srv);
+      const app = routesOf(big.config).find((r) => r.match?.[0]?.host?.includes("big.example.com"))!;
+      expect(app.handle[0]).not.toHaveProperty("dynamic_upstreams");
+      expect((app.handle[0] as { upstreams: unknown[] }).upstreams).toHaveLength(40);
+      expect(big.srv.size).toBe(0);
+    });
+
+    it("renders the same config for tables that differ only in upstreams, so they need no load", () => {
+      const moved = route("web", web.hostnames, [upstream("web-1", 40000)]);
+      expect(renderCaddyConfig({ version: 9, routes: [moved, idle] }, srv).config).toEqual(out.config);
+    });
+  });
+});
+
+describe("srvName", () => {
+  it("is readable, stable, a valid DNS name, and distinct for keys that read alike", () => {
+    const a = srvName(route("web", [], [], "pr-42"));
+    expect(a).toMatch(/^pr-42-web-[0-9a-f]{8}\.routes\.dockhand\.$/);
+    expect(a).toBe(srvName(route("web", [], [], "pr-42")));
+    expect(a).not.toBe(srvName(route("web", [], [], "pr_42")));
   });
 });

@@ -4,14 +4,12 @@ import {
   nginxString,
   renderNginxMain,
   renderNginxRoutes,
-  upstreamGroupName,
 } from "../../../src/proxy/render-nginx-config.js";
 import { route, upstream } from "./route-fixtures.js";
 
 const options: NginxRouteOptions = {
   listen: { host: "127.0.0.1", port: 8080 },
   retryAfterSeconds: 5,
-  upstreamKeepalive: 32,
   connectTimeoutMs: 5_000,
   readTimeoutMs: 60_000,
 };
@@ -30,16 +28,6 @@ describe("nginxString", () => {
   });
 });
 
-describe("upstreamGroupName", () => {
-  it("is readable, stable and distinct for keys that read alike", () => {
-    const a = upstreamGroupName(route("web", [], [], "pr-42"));
-    const b = upstreamGroupName(route("web", [], [], "pr_42"));
-    expect(a).toMatch(/^dockhand_pr_42_web_[0-9a-f]{8}$/);
-    expect(a).toBe(upstreamGroupName(route("web", [], [], "pr-42")));
-    expect(a).not.toBe(b);
-  });
-});
-
 describe("renderNginxRoutes", () => {
   const web = route(
     "web",
@@ -50,53 +38,52 @@ describe("renderNginxRoutes", () => {
   const { config, problems } = renderNginxRoutes({ version: 7, routes: [web, idle] }, options);
   const lines = config.split("\n");
 
-  it("states the version it renders", () => {
-    expect(lines[0]).toBe("# dockhand routes, version 7. Written by dockhand; edits are overwritten.");
+  it("keeps upstreams out of the config, in the upstreams file: active ones only, IPv6 in brackets", () => {
+    expect(config).not.toContain("32768");
+    expect(renderNginxRoutes({ version: 7, routes: [web, idle] }, options).upstreams).toEqual({
+      version: 7,
+      apps: { "production/web": ["127.0.0.1:32768", "[::1]:32771"], "production/api": [] },
+    });
   });
 
-  it("lists active upstreams only, IPv6 in brackets, with keep-alive", () => {
-    const group = upstreamGroupName(web);
-    const start = lines.indexOf(`upstream ${group} {`);
-    expect(lines.slice(start, start + 5)).toEqual([
-      `upstream ${group} {`,
-      "  server 127.0.0.1:32768;  # web-0",
-      "  server [::1]:32771;  # web-v6",
-      "  keepalive 32;",
-      "}",
-    ]);
+  it("renders the same config for tables that differ only in upstreams, so they need no reload", () => {
+    const moved = route("web", web.hostnames, [upstream("web-1", 40000)]);
+    expect(renderNginxRoutes({ version: 8, routes: [moved, idle] }, options).config).toBe(config);
+  });
+
+  it("proxies an app to the upstream the njs module picks, or answers 503 with Retry-After when it has none", () => {
+    expect(config).toContain(
+      [
+        "  server_name api.example.com;",
+        "  default_type text/plain;",
+        '  set $dockhand_app "production/api";',
+        "  location / {",
+        '    if ($dockhand_upstream = "") {',
+        "      add_header Retry-After 5 always;",
+        '      return 503 "api has no active upstream right now; try again shortly\n";',
+        "    }",
+        "    proxy_pass http://$dockhand_upstream;",
+      ].join("\n"),
+    );
   });
 
   it("names exact hostnames and a one-label regex for wildcards", () => {
     expect(lines).toContain("  server_name www.example.com ~^[^.]+\\.preview\\.example\\.com$;");
   });
 
-  it("answers 503 with Retry-After for an app without active upstreams", () => {
-    expect(config).toContain(
-      [
-        "server {",
-        "  listen 127.0.0.1:8080;",
-        "  server_name api.example.com;",
-        "  default_type text/plain;",
-        "  add_header Retry-After 5 always;",
-        '  location / { return 503 "api has no active upstream right now; try again shortly\n"; }',
-        "}",
-      ].join("\n"),
-    );
-  });
-
   it("ends with the 404 default server and the version probe", () => {
     expect(lines).toContain("  listen 127.0.0.1:8080 default_server;");
     expect(lines).toContain("  server_name dockhand-routes.invalid;");
-    expect(lines).toContain('  location = /version { return 200 "7"; }');
+    expect(lines).toContain("  location = /version { js_content dockhand.version; }");
     expect(problems).toEqual([]);
   });
 
   it("leaves out an upstream whose address could break the file, and says so", () => {
     const bad = route("web", ["www.example.com"], [upstream("evil", 80, "active", "1.2.3.4; include /etc/passwd")]);
     const out = renderNginxRoutes({ version: 1, routes: [bad] }, options);
-    expect(out.config).not.toContain("passwd");
+    expect(JSON.stringify(out.upstreams)).not.toContain("passwd");
+    expect(out.upstreams.apps).toEqual({ "production/web": [] });
     expect(out.problems).toEqual(['production/web: upstream "1.2.3.4; include /etc/passwd" port 80 left out']);
-    expect(out.config).toContain("add_header Retry-After 5 always;");
   });
 
   it("listens on IPv6 addresses in brackets", () => {
@@ -106,12 +93,18 @@ describe("renderNginxRoutes", () => {
 });
 
 describe("renderNginxMain", () => {
-  it("keeps every path under dockhand's directory and includes the routes file", () => {
+  it("keeps every path under dockhand's directory, loads the njs module and includes the routes file", () => {
     const main = renderNginxMain({
       dir: "/var/lib/dockhand/nginx",
       routesFile: "/var/lib/dockhand/nginx/routes.conf",
+      script: "/var/lib/dockhand/nginx/routes.js",
+      jsModule: "/usr/lib/nginx/modules/ngx_http_js_module.so",
       shutdownTimeoutMs: 10_000,
     });
+    expect(main.split("\n")[1]).toBe('load_module "/usr/lib/nginx/modules/ngx_http_js_module.so";');
+    expect(main).toContain('  js_import dockhand from "/var/lib/dockhand/nginx/routes.js";');
+    expect(main).toContain("  js_set $dockhand_upstream dockhand.upstream;");
+    expect(main).toContain('  map $http_upgrade $dockhand_connection { default upgrade; "" close; }');
     expect(main).toContain('pid "/var/lib/dockhand/nginx/nginx.pid";');
     expect(main).toContain('proxy_temp_path "/var/lib/dockhand/nginx/tmp/proxy";');
     expect(main).toContain("worker_shutdown_timeout 10s;");
