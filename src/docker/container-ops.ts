@@ -53,7 +53,6 @@ export async function startContainer(engine: Engine, id: string): Promise<void> 
  */
 export async function stopContainer(engine: Engine, id: string, timeoutSeconds?: number): Promise<void> {
   const grace = timeoutSeconds ?? (await ownStopTimeout(engine, id));
-  if (grace === undefined) return;
   // The engine answers only once the container is down, which may take the whole grace period.
   const deadline = grace * 1000 + DOCKER_DEFAULTS.requestTimeoutMs;
   try {
@@ -70,14 +69,13 @@ export async function stopContainer(engine: Engine, id: string, timeoutSeconds?:
   }
 }
 
-/** Config.StopTimeout, else the engine's default; undefined when the container is already gone. */
-async function ownStopTimeout(engine: Engine, id: string): Promise<number | undefined> {
+/** Config.StopTimeout, else the engine's default. */
+async function ownStopTimeout(engine: Engine, id: string): Promise<number> {
   try {
     const info = await engineCall(engine, `inspect container ${id}`, () => engine.docker.getContainer(id).inspect());
     return (info.Config as { StopTimeout?: number } | undefined)?.StopTimeout ?? DOCKER_DEFAULTS.stopTimeoutSeconds;
   } catch (err) {
-    if (statusOf(err) === 404) return undefined;
-    throw err;
+    throw statusOf(err) === 404 ? noSuchContainer(engine, id, err) : err;
   }
 }
 
