@@ -10,8 +10,8 @@ import { createDockerHosts } from "./docker/index.js";
 import { AdminAuth } from "./http/index.js";
 import {
   DockhandError,
-  type ProxyAcmeSpec,
   type ProxyDriver,
+  type ProxyTlsSpec,
   type RepoPort,
   type RouteStore,
   type TrackedSource,
@@ -88,7 +88,7 @@ export async function startServe(env: DockhandEnv, log: Logger): Promise<Running
       redisUrl: redis.url,
       prefix: redisPrefix(env),
       stateDir: env.stateDir,
-      ...(startup.acme ? { acme: startup.acme } : {}),
+      ...(startup.tls ? { tls: startup.tls } : {}),
       log,
     });
     const proxyPort = proxy.port;
@@ -236,14 +236,14 @@ async function startQueue(
 async function readStartupConfig(
   repo: RepoPort,
   log: Logger,
-): Promise<{ driver: ProxyDriver; listen: string; statusBranch: string; acme?: ProxyAcmeSpec }> {
+): Promise<{ driver: ProxyDriver; listen: string; statusBranch: string; tls?: ProxyTlsSpec }> {
   try {
     const desired = parseDeployRepo(await repo.snapshot());
     return {
       driver: desired.proxy.driver,
       listen: desired.proxy.listen,
       statusBranch: desired.status?.branch ?? CONFIG_DEFAULTS.status.branch,
-      ...(desired.proxy.tls?.acme ? { acme: desired.proxy.tls.acme } : {}),
+      ...(desired.proxy.tls ? { tls: desired.proxy.tls } : {}),
     };
   } catch (err) {
     log.warn(

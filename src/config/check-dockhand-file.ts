@@ -37,7 +37,11 @@ export function checkDockhandFile(source: string | undefined): CheckedDockhandFi
     verbatimMaps: (raw) => Object.keys(asMap(raw.hosts) ?? {}).map((name) => ["hosts", name, "labels"]),
   });
   if (!checked.file || !checked.raw) return { issues: checked.issues };
-  const issues = [...checked.issues, ...tlsIssues(checked.file, checked.raw), ...acmeIssues(checked.file, checked.raw)];
+  const issues = [
+    ...checked.issues,
+    ...tlsIssues(checked.file, checked.raw),
+    ...proxyTlsIssues(checked.file, checked.raw),
+  ];
   return { issues, value: checked.value, hosts: catalogue(checked.raw) };
 }
 
@@ -50,12 +54,35 @@ function tlsIssues(file: YamlFile, raw: RawMap): ConfigIssue[] {
   });
 }
 
-/** Only Caddy gets certificates through ACME; the built-in proxy takes certificate files. */
-function acmeIssues(file: YamlFile, raw: RawMap): ConfigIssue[] {
-  const { driver, tls } = asMap(raw.proxy) ?? {};
-  if (tls === undefined || driver === "caddy") return [];
-  const message = `tls.acme (automatic HTTPS) needs driver: caddy; this proxy has driver: ${JSON.stringify(driver ?? "builtin")}`;
-  return [issueAt(file, ["proxy", "tls"], message, "key")];
+/**
+ * HTTPS comes from one source, and each driver takes one kind: the built-in
+ * proxy certificate files (and redirects), Caddy an ACME server. nginx has
+ * neither yet.
+ */
+function proxyTlsIssues(file: YamlFile, raw: RawMap): ConfigIssue[] {
+  const { driver = "builtin", tls } = asMap(raw.proxy) ?? {};
+  const keys = asMap(tls);
+  if (!keys) return [];
+  const shown = JSON.stringify(driver);
+  const at = (key: string, message: string) => issueAt(file, ["proxy", "tls", key], message, "key");
+  if (keys.acme !== undefined && keys.certificates !== undefined) {
+    return [at("acme", "give either certificates (driver: builtin) or acme (driver: caddy), not both")];
+  }
+  if (keys.acme === undefined && keys.certificates === undefined) {
+    const message = "HTTPS needs certificates (files, driver: builtin) or acme (an ACME server, driver: caddy)";
+    return [issueAt(file, ["proxy", "tls"], message, "key")];
+  }
+  const issues: ConfigIssue[] = [];
+  if (keys.acme !== undefined && driver !== "caddy") {
+    issues.push(at("acme", `tls.acme (automatic HTTPS) needs driver: caddy; this proxy has driver: ${shown}`));
+  }
+  if (keys.certificates !== undefined && driver !== "builtin") {
+    issues.push(at("certificates", `tls.certificates needs driver: builtin; this proxy has driver: ${shown}`));
+  }
+  if (keys.redirect === true && driver !== "builtin") {
+    issues.push(at("redirect", `tls.redirect needs driver: builtin; this proxy has driver: ${shown}`));
+  }
+  return issues;
 }
 
 function catalogue(raw: RawMap): HostCatalogue | undefined {

@@ -86,13 +86,32 @@ const acmeSchema = strictMap({
     .array(text("the path of a PEM file"), expected("a list of PEM file paths"))
     .optional()
     .describe("PEM files of roots to trust for the ACME server's own HTTPS (a private CA); paths beside dockhand."),
-  listen: textMatching('host:port like "0.0.0.0:443"', isListenAddress, /^\S+:\d{1,5}$/)
-    .default(DEFAULTS.proxy.httpsListen)
-    .describe("Address HTTPS listens on; certificates are issued for every exact app hostname."),
+});
+
+const certificateSchema = strictMap({
+  cert: text("the path of a PEM certificate file (its chain may follow it)").describe(
+    "PEM certificate, optionally followed by its chain; a path beside dockhand.",
+  ),
+  key: text("the path of a PEM key file").describe("Its private key; a path beside dockhand."),
 });
 
 const proxyTlsSchema = strictMap({
-  acme: acmeSchema.describe("Automatic HTTPS for the app hostnames (driver: caddy only)."),
+  listen: textMatching('host:port like "0.0.0.0:443"', isListenAddress, /^\S+:\d{1,5}$/)
+    .default(DEFAULTS.proxy.httpsListen)
+    .describe("Address HTTPS listens on."),
+  certificates: z
+    .array(certificateSchema, expected("a list of { cert, key } maps"))
+    .min(1, expected("at least one { cert, key }"))
+    .optional()
+    .describe(
+      "HTTPS from certificate files (driver: builtin only), chosen by SNI; the first also serves clients that send no name. A wildcard certificate for previews.domain serves every preview.",
+    ),
+  redirect: bool()
+    .default(false)
+    .describe("Answer plain-HTTP requests for served hostnames with a redirect to https (driver: builtin only)."),
+  acme: acmeSchema
+    .optional()
+    .describe("Automatic HTTPS for every exact app hostname from an ACME server (driver: caddy only)."),
 });
 
 const proxySchema = strictMap({
@@ -100,7 +119,9 @@ const proxySchema = strictMap({
   listen: textMatching('host:port like "0.0.0.0:8080"', isListenAddress, /^\S+:\d{1,5}$/)
     .default(DEFAULTS.proxy.listen)
     .describe("Address the proxy listens on."),
-  tls: proxyTlsSchema.optional().describe("HTTPS for the app hostnames; absent means HTTP only."),
+  tls: proxyTlsSchema
+    .optional()
+    .describe("HTTPS for the app hostnames, from certificates or acme; absent means HTTP only."),
 });
 
 const previewsSchema = strictMap({

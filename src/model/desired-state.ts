@@ -28,8 +28,19 @@ export interface ProxySpec {
   driver: ProxyDriver;
   /** `host:port` the proxy listens on. */
   listen: string;
-  /** Automatic HTTPS for the app hostnames through ACME (Caddy only). */
-  tls?: { acme: ProxyAcmeSpec };
+  /** HTTPS for the app hostnames; config checks that exactly one of certificates (builtin) and acme (Caddy) is set. */
+  tls?: ProxyTlsSpec;
+}
+
+export interface ProxyTlsSpec {
+  /** `host:port` HTTPS listens on. */
+  listen: string;
+  /** Certificate files, chosen by SNI (built-in proxy). */
+  certificates?: Array<{ cert: string; key: string }>;
+  /** Plain-HTTP requests for served hostnames get a redirect to https (built-in proxy). */
+  redirect: boolean;
+  /** Certificates from an ACME server for every exact app hostname (Caddy). */
+  acme?: ProxyAcmeSpec;
 }
 
 export interface ProxyAcmeSpec {
@@ -38,8 +49,6 @@ export interface ProxyAcmeSpec {
   email?: string;
   /** PEM files of roots that sign the ACME server's own HTTPS certificate (a private CA). */
   trustedRoots?: string[];
-  /** `host:port` HTTPS listens on. */
-  listen: string;
 }
 
 export interface BuildSpec {

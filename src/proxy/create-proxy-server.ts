@@ -34,7 +34,7 @@ export interface ProxyServerOptions {
   /** Caddy's admin API; default 127.0.0.1:2019 (Caddy's own default). */
   caddyAdmin?: { host: string; port: number };
   /** Automatic HTTPS (proxy.tls.acme); Caddy only, with its HTTPS address already parsed. */
-  acme?: Omit<ProxyAcmeSpec, "listen"> & { listen: { host: string; port: number } };
+  acme?: ProxyAcmeSpec & { listen: { host: string; port: number } };
   /** Options only the built-in proxy has (TLS, timeouts, strategy). */
   builtin?: Omit<BuiltinProxyOptions, "listen" | "log">;
 }

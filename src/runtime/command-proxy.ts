@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { parseDeployRepo } from "../config/index.js";
-import { DockhandError, type ProxyAcmeSpec, type ProxyDriver } from "../model/index.js";
+import { DockhandError, type ProxyDriver, type ProxyTlsSpec } from "../model/index.js";
 import { RedisRouteStore } from "../proxy/index.js";
 import { connectRedis } from "./connect-redis.js";
 import type { DockhandEnv } from "./env.js";
@@ -47,8 +47,8 @@ export async function startProxyCommand(
       prefix: redisPrefix(env),
       stateDir: env.stateDir,
       log,
-      // Certificates only for the driver dockhand.yaml names: --driver picking another one drops them.
-      acme: driver === fromRepo?.driver ? fromRepo.acme : undefined,
+      // HTTPS only for the driver dockhand.yaml names: --driver picking another one drops it.
+      ...(driver === fromRepo?.driver && fromRepo.tls ? { tls: fromRepo.tls } : {}),
     });
     log.info({ driver, port: proxy.port }, "dockhand proxy serving");
     return {
@@ -69,8 +69,8 @@ export async function startProxyCommand(
 async function proxySettingsOf(
   env: DockhandEnv,
   flags: ProxyFlags,
-): Promise<{ driver: string; listen: string; acme?: ProxyAcmeSpec }> {
+): Promise<{ driver: string; listen: string; tls?: ProxyTlsSpec }> {
   const repo = await openDeployRepo(env, flags);
   const { proxy } = parseDeployRepo(await repo.snapshot(flags.ref));
-  return { driver: proxy.driver, listen: proxy.listen, acme: proxy.tls?.acme };
+  return { driver: proxy.driver, listen: proxy.listen, ...(proxy.tls ? { tls: proxy.tls } : {}) };
 }

@@ -5,8 +5,14 @@
  * drains then run their full time). Used by `dockhand serve` and `dockhand proxy`.
  */
 import type { Logger } from "pino";
-import { DockhandError, type ProxyAcmeSpec, type ProxyDriver, type RouteStore } from "../model/index.js";
-import { BuiltinProxy, createProxyServer, ProxyReporter, serveRoutes } from "../proxy/index.js";
+import { DockhandError, type ProxyDriver, type ProxyTlsSpec, type RouteStore } from "../model/index.js";
+import {
+  BuiltinProxy,
+  type BuiltinProxyOptions,
+  createProxyServer,
+  ProxyReporter,
+  serveRoutes,
+} from "../proxy/index.js";
 import { connectRedis } from "./connect-redis.js";
 
 export interface StartedProxy {
@@ -24,17 +30,23 @@ export interface StartProxyOptions {
   prefix: string;
   stateDir: string;
   log: Logger;
-  /** proxy.tls.acme: automatic HTTPS, Caddy only. */
-  acme?: ProxyAcmeSpec;
+  /** proxy.tls: certificate files (built-in proxy) or ACME (Caddy). */
+  tls?: ProxyTlsSpec;
 }
 
 export async function startProxy(o: StartProxyOptions): Promise<StartedProxy> {
   const log = o.log.child({ component: "proxy", driver: o.driver });
-  if (o.acme && o.driver !== "caddy") {
+  if (o.tls?.acme && o.driver !== "caddy") {
     throw new DockhandError("DOCKHAND_E_USAGE", `proxy.tls.acme needs driver: caddy, got driver: ${o.driver}`);
   }
+  if (o.tls?.certificates && o.driver !== "builtin") {
+    throw new DockhandError(
+      "DOCKHAND_E_USAGE",
+      `proxy.tls.certificates needs driver: builtin, got driver: ${o.driver}`,
+    );
+  }
   if (o.driver !== "builtin") {
-    const acme = o.acme && { ...o.acme, listen: parseListen(o.acme.listen) };
+    const acme = o.tls?.acme && { ...o.tls.acme, listen: parseListen(o.tls.listen) };
     const server = createProxyServer({ driver: o.driver, listen: o.listen, log, stateDir: o.stateDir, acme });
     const { port } = await server.start();
     const unserve = await serveRoutes(server, o.routes, { log });
@@ -46,7 +58,7 @@ export async function startProxy(o: StartProxyOptions): Promise<StartedProxy> {
       },
     };
   }
-  const proxy = new BuiltinProxy({ listen: o.listen, log });
+  const proxy = new BuiltinProxy({ listen: o.listen, log, ...builtinTls(o.tls) });
   const { port } = await proxy.start();
   const redis = connectRedis(o.redisUrl);
   const reporter = new ProxyReporter({ redis, prefix: o.prefix, proxy });
@@ -61,6 +73,12 @@ export async function startProxy(o: StartProxyOptions): Promise<StartedProxy> {
       await proxy.stop();
     },
   };
+}
+
+function builtinTls(tls: ProxyTlsSpec | undefined): Pick<BuiltinProxyOptions, "tls"> {
+  if (!tls?.certificates) return {};
+  const certificates = tls.certificates.map((c) => ({ certFile: c.cert, keyFile: c.key }));
+  return { tls: { listen: parseListen(tls.listen), certificates, redirectHttp: tls.redirect } };
 }
 
 /** `host:port` (or a bare port) of proxy.listen or --listen. */

@@ -4,8 +4,9 @@
  * Redis, and the real CLI as a child process.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,8 +16,27 @@ import { freePort } from "../../support/free-port.js";
 import { proxyGet } from "../../support/proxy-get.js";
 import { testbed } from "../../support/testbed.js";
 import { waitFor } from "../../support/wait-for.js";
+import { makeTestCa } from "../proxy/tls-fixtures.js";
 
 const instance = `p${randomBytes(3).toString("hex")}`;
+
+/** GET / of `servername` over TLS, verifying its certificate against `ca`. */
+function httpsGet(port: number, servername: string, ca: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: "127.0.0.1", port, path: "/", servername, ca, headers: { host: servername }, agent: false },
+      (res) => {
+        let body = "";
+        res.on("data", (chunk: Buffer) => {
+          body += chunk.toString();
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
 let upstream: Server;
 let upstreamPort: number;
 let store: RedisRouteStore;
@@ -67,6 +87,44 @@ describe("dockhand proxy", () => {
       expect(await proxy.stop()).toBe(0);
     });
   }
+
+  it("serves HTTPS from the certificate files dockhand.yaml names, and redirects plain HTTP", async () => {
+    const [port, tlsPort] = [await freePort(), await freePort()];
+    const ca = makeTestCa();
+    const cert = ca.issue("web", ["web.test"]);
+    const repo = mkdtempSync(join(tmpdir(), "dockhand-proxy-repo-"));
+    mkdirSync(join(repo, "apps"));
+    writeFileSync(
+      join(repo, "dockhand.yaml"),
+      [
+        "hosts:",
+        "  alpha: { docker: local, address: 127.0.0.1 }",
+        "proxy:",
+        `  listen: 127.0.0.1:${port}`,
+        "  tls:",
+        `    listen: 127.0.0.1:${tlsPort}`,
+        "    redirect: true",
+        `    certificates: [{ cert: ${cert.certFile}, key: ${cert.keyFile} }]`,
+        "",
+      ].join("\n"),
+    );
+    const proxy = startDockhand(["proxy", "--repo", repo], {
+      REDIS_URL: testbed().redisUrl,
+      DOCKHAND_INSTANCE: instance,
+      DOCKHAND_STATE_DIR: mkdtempSync(join(tmpdir(), "dockhand-proxy-")),
+      DOCKHAND_REPO: "",
+    });
+    running.push(proxy);
+    const secure = await waitFor(
+      "the built-in proxy to serve web.test over HTTPS",
+      () => httpsGet(tlsPort, "web.test", ca.caPem).catch(() => undefined),
+      { timeoutMs: 30_000 },
+    );
+    expect(secure).toEqual({ status: 200, body: "from upstream" });
+    const plain = await proxyGet(port, "web.test");
+    expect(plain.status).toBe(308);
+    expect(await proxy.stop()).toBe(0);
+  });
 
   it("refuses an unknown driver with a message that lists the right ones", async () => {
     const proxy = startDockhand(["proxy", "--driver", "traefik"], { REDIS_URL: testbed().redisUrl, DOCKHAND_REPO: "" });
