@@ -10,6 +10,14 @@ export function proxyReportKeys(prefix: string): { set: string; report: (id: str
   return { set: `${prefix}proxies`, report: (id) => `${prefix}proxy:${id}` };
 }
 
+/**
+ * The key of a container's in-flight count in a report: host and name, since
+ * names are unique per engine only (a slot moving hosts keeps its name).
+ */
+export function inFlightKey(host: string, container: string): string {
+  return `${host}/${container}`;
+}
+
 export function encodeProxyReport(report: Omit<ProxyReport, "id">): string {
   return JSON.stringify({ version: report.version, inFlight: report.inFlight });
 }

@@ -8,13 +8,13 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import { encodeProxyReport, proxyReportKeys, type RouteTable } from "../model/index.js";
+import { encodeProxyReport, inFlightKey, proxyReportKeys, type RouteTable } from "../model/index.js";
 import type { RouteSink } from "./serve-routes.js";
 
 /** What the reporter reads from a proxy (BuiltinProxy has both). */
 export interface ReportingProxy {
   readonly routesVersion: number;
-  inFlight(container: string): number;
+  inFlight(container: string, host?: string): number;
   setRoutes(table: RouteTable): boolean;
 }
 
@@ -39,8 +39,8 @@ export class ProxyReporter {
   readonly id: string;
   private readonly keys: ReturnType<typeof proxyReportKeys>;
   private readonly o: Required<Omit<ProxyReporterOptions, "id" | "onError">> & Pick<ProxyReporterOptions, "onError">;
-  /** Containers of the table served, plus earlier ones until nothing is in flight to them. */
-  private watched = new Set<string>();
+  /** Containers of the table served, plus earlier ones until nothing is in flight to them, by inFlightKey. */
+  private watched = new Map<string, { host: string; container: string }>();
   private current = new Set<string>();
   private written = "";
   private writtenAt = 0;
@@ -60,8 +60,11 @@ export class ProxyReporter {
       setRoutes: (table: RouteTable) => {
         const applied = this.o.proxy.setRoutes(table);
         if (applied) {
-          this.current = new Set(table.routes.flatMap((r) => r.upstreams.map((u) => u.container)));
-          for (const container of this.current) this.watched.add(container);
+          const upstreams = table.routes.flatMap((r) => r.upstreams);
+          this.current = new Set(upstreams.map((u) => inFlightKey(u.host, u.container)));
+          for (const u of upstreams) {
+            this.watched.set(inFlightKey(u.host, u.container), { host: u.host, container: u.container });
+          }
           this.tick();
         }
         return applied;
@@ -91,10 +94,10 @@ export class ProxyReporter {
     const version = this.o.proxy.routesVersion;
     if (!Number.isFinite(version)) return undefined;
     const inFlight: Record<string, number> = {};
-    for (const container of this.watched) {
-      const n = this.o.proxy.inFlight(container);
-      if (n > 0) inFlight[container] = n;
-      else if (!this.current.has(container)) this.watched.delete(container);
+    for (const [key, { host, container }] of this.watched) {
+      const n = this.o.proxy.inFlight(container, host);
+      if (n > 0) inFlight[key] = n;
+      else if (!this.current.has(key)) this.watched.delete(key);
     }
     return encodeProxyReport({ version, inFlight });
   }

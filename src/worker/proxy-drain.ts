@@ -6,7 +6,7 @@
  * and a drain ends as soon as none has a request in flight to the container.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import type { InFlightSource, ProxyReport } from "../model/index.js";
+import { type InFlightSource, inFlightKey, type ProxyReport } from "../model/index.js";
 
 export interface ProxyWaitOptions {
   pollMs: number;
@@ -61,7 +61,7 @@ export type DrainEnd = "empty" | "timeout" | "blind";
  */
 export async function drainContainer(
   source: InFlightSource | undefined,
-  container: string,
+  container: { host: string; name: string },
   version: number,
   ms: number,
   options: ProxyWaitOptions,
@@ -72,7 +72,8 @@ export async function drainContainer(
     const reports = source ? await readReports(source) : undefined;
     if (reports && reports.length > 0) {
       seenReports = true;
-      if (reports.every((r) => r.version >= version && !r.inFlight[container])) return "empty";
+      const key = inFlightKey(container.host, container.name);
+      if (reports.every((r) => r.version >= version && !r.inFlight[key])) return "empty";
     }
     const left = deadline - Date.now();
     if (left <= 0) return seenReports ? "timeout" : "blind";

@@ -123,7 +123,7 @@ export async function runStep(step: Step, run: AppRun): Promise<void> {
     case "drain": {
       const version = ledger.routedOut.get(step.container.name) ?? 0;
       const options = { pollMs: ROLLOUT_DEFAULTS.proxyPollMs, signal: ctx.signal };
-      const end = await drainContainer(ctx.proxies, step.container.name, version, step.ms, options);
+      const end = await drainContainer(ctx.proxies, step.container, version, step.ms, options);
       ctx.log.debug({ container: step.container.name, end }, "drained");
       return;
     }

@@ -11,6 +11,7 @@ import pino from "pino";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BuiltinProxy, ProxyReporter, RedisRouteStore, serveRoutes } from "../../../src/proxy/index.js";
+import { drainContainer } from "../../../src/worker/proxy-drain.js";
 import { RedisProxyReports } from "../../../src/worker/redis-proxy-reports.js";
 import { testbed } from "../../support/testbed.js";
 import { waitFor } from "../../support/wait-for.js";
@@ -66,17 +67,23 @@ describe("proxy reports", () => {
     const pending = request(`http://127.0.0.1:${proxyPort}/`, { headers: { host: "web.reports.test" } });
     expect(
       await waitFor(
-        "one request in flight to web-0",
+        "one request in flight to web-0 on alpha",
         async () => {
           const [report] = await reports.read();
-          return report?.inFlight["web-0"] === 1 ? report : undefined;
+          return report?.inFlight["alpha/web-0"] === 1 ? report : undefined;
         },
         quick,
       ),
-    ).toEqual({ id: "proxy-a", version, inFlight: { "web-0": 1 } });
+    ).toEqual({ id: "proxy-a", version, inFlight: { "alpha/web-0": 1 } });
+
+    // A container of the same name on another host (a slot that moved) is drained on its own count.
+    const options = { pollMs: 20 };
+    expect(await drainContainer(reports, { host: "beta", name: "web-0" }, version, 2_000, options)).toBe("empty");
+    expect(await drainContainer(reports, { host: "alpha", name: "web-0" }, version, 200, options)).toBe("timeout");
 
     held.shift()?.end("done");
     expect(await (await pending).body.text()).toBe("done");
+    expect(await drainContainer(reports, { host: "alpha", name: "web-0" }, version, 5_000, options)).toBe("empty");
     await waitFor(
       "nothing in flight",
       async () => {
