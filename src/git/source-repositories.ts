@@ -14,19 +14,14 @@ export class SourceRepositories implements SourceRepos {
 
   async read(source: SourceRef, ref?: string): Promise<SourceSnapshot> {
     const repo = this.repo(source.url);
-    const sha = await repo.resolve(ref ?? `refs/heads/${source.branch ?? (await this.defaultBranch(repo))}`);
+    // The default branch is what HEAD named at clone time: it rarely changes, and reading it costs no fetch.
     const branch = source.branch ?? (await repo.defaultBranch());
+    const sha = await repo.resolve(ref ?? `refs/heads/${branch}`);
     return { url: source.url, branch, sha, trees: await repo.trees(sha) };
   }
 
   contextTar(url: string, sha: string, dir: string): Readable {
     return this.repo(url).contextTar(sha, dir);
-  }
-
-  /** Fetched first, so a branch created since the last read is known. */
-  private async defaultBranch(repo: GitRepo): Promise<string> {
-    await repo.resolve("HEAD");
-    return repo.defaultBranch();
   }
 
   private repo(url: string): GitRepo {
