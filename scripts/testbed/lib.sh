@@ -147,3 +147,36 @@ mark_started() {
 }
 is_marked() { [[ -e $TB_STARTED/$1 ]]; }
 unmark() { rm -f "$TB_STARTED/$1"; }
+
+# await_daemon NAME PID LOG PING: wait up to 20 s until the command PING
+# succeeds; a daemon that exits meanwhile, or never answers, ends the script
+# with the last lines of its LOG.
+await_daemon() {
+  local name=$1 pid=$2 logfile=$3 ping=$4 deadline=$((SECONDS + 20))
+  until "$ping"; do
+    if pid_gone "$pid"; then
+      warn "$name exited while starting; last lines of $logfile:"
+      tail -n 15 "$logfile" >&2 || true
+      exit 1
+    fi
+    if ((SECONDS >= deadline)); then
+      warn "$name not ready after 20s; last lines of $logfile:"
+      tail -n 15 "$logfile" >&2 || true
+      exit 1
+    fi
+    sleep 0.1
+  done
+}
+
+# replace_env_lines PREFIX LINES: a test-bed part owns the env file's lines
+# that start with `export PREFIX`; they are replaced by LINES (up.sh writes
+# the rest). The file is rewritten only when it changes, by rename.
+replace_env_lines() {
+  local prefix=$1 ours=$2 others content
+  others=$(grep -v "^export $prefix" "$TB_ENV_FILE" 2>/dev/null || true)
+  content=$(printf '%s\n%s' "$others" "$ours")
+  if [[ ! -f $TB_ENV_FILE || $(cat "$TB_ENV_FILE") != "$content" ]]; then
+    printf '%s\n' "$content" >"$TB_ENV_FILE.$prefix.tmp"
+    mv "$TB_ENV_FILE.$prefix.tmp" "$TB_ENV_FILE"
+  fi
+}

@@ -89,26 +89,9 @@ EOF
   mv "$PEBBLE_CONFIG.tmp" "$PEBBLE_CONFIG"
 }
 
-await_pebble() {
-  local pid=$1 deadline=$((SECONDS + 20))
-  until pebble_ping; do
-    if pid_gone "$pid"; then
-      warn "pebble exited while starting; last lines of $PEBBLE_LOG:"
-      tail -n 15 "$PEBBLE_LOG" >&2 || true
-      exit 1
-    fi
-    if ((SECONDS >= deadline)); then
-      warn "pebble not ready after 20s; last lines of $PEBBLE_LOG:"
-      tail -n 15 "$PEBBLE_LOG" >&2 || true
-      exit 1
-    fi
-    sleep 0.1
-  done
-}
-
 # Our DOCKHAND_TESTBED_PEBBLE_* lines in the env file, replaced in place.
 write_env_lines() {
-  local ours others content
+  local ours
   ours=$(
     cat <<EOF
 export DOCKHAND_TESTBED_PEBBLE_DIRECTORY=https://$PEBBLE_ADDR/dir
@@ -116,12 +99,7 @@ export DOCKHAND_TESTBED_PEBBLE_HTTPS_CA=$PEBBLE_HTTPS_CA
 export DOCKHAND_TESTBED_PEBBLE_ROOTS=https://$PEBBLE_MANAGEMENT/roots/0
 EOF
   )
-  others=$(grep -v '^export DOCKHAND_TESTBED_PEBBLE' "$TB_ENV_FILE" 2>/dev/null || true)
-  content=$(printf '%s\n%s' "$others" "$ours")
-  if [[ ! -f $TB_ENV_FILE || $(cat "$TB_ENV_FILE") != "$content" ]]; then
-    printf '%s\n' "$content" >"$TB_ENV_FILE.pebble.tmp"
-    mv "$TB_ENV_FILE.pebble.tmp" "$TB_ENV_FILE"
-  fi
+  replace_env_lines DOCKHAND_TESTBED_PEBBLE "$ours"
   printf '%s\n' "$ours" | sed 's/^/  /'
 }
 
@@ -134,7 +112,7 @@ pebble_up() {
     log "up: pebble (https://$PEBBLE_ADDR/dir)"
   elif pid=$(pid_from_file "$PEBBLE_PIDFILE" "$PEBBLE_COMM"); then
     log "waiting: pebble (pid $pid) to answer"
-    await_pebble "$pid"
+    await_daemon pebble "$pid" "$PEBBLE_LOG" pebble_ping
     log "up: pebble (https://$PEBBLE_ADDR/dir)"
   else
     if curl -s -o /dev/null --max-time 2 -k "https://$PEBBLE_ADDR/" 2>/dev/null; then
@@ -151,7 +129,7 @@ pebble_up() {
     pid=$!
     echo "$pid" >"$PEBBLE_PIDFILE"
     mark_started pebble "$pid"
-    await_pebble "$pid"
+    await_daemon pebble "$pid" "$PEBBLE_LOG" pebble_ping
     log "up: pebble (https://$PEBBLE_ADDR/dir, pid $pid)"
   fi
   write_env_lines

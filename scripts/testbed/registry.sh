@@ -95,27 +95,10 @@ EOF
   mv "$REGISTRY_CONFIG.tmp" "$REGISTRY_CONFIG"
 }
 
-await_registry() {
-  local pid=$1 deadline=$((SECONDS + 20))
-  until registry_ping; do
-    if pid_gone "$pid"; then
-      warn "registry exited while starting; last lines of $REGISTRY_LOG:"
-      tail -n 15 "$REGISTRY_LOG" >&2 || true
-      exit 1
-    fi
-    if ((SECONDS >= deadline)); then
-      warn "registry not ready after 20s; last lines of $REGISTRY_LOG:"
-      tail -n 15 "$REGISTRY_LOG" >&2 || true
-      exit 1
-    fi
-    sleep 0.1
-  done
-}
-
 # Lines in the env file that are ours, replaced in place (up.sh writes the
 # rest of the file; parts own their own DOCKHAND_TESTBED_<PART>_* lines).
 write_env_lines() {
-  local ours others content
+  local ours
   ours=$(
     cat <<EOF
 export DOCKHAND_TESTBED_REGISTRY=$REGISTRY_ADDR
@@ -124,12 +107,7 @@ export DOCKHAND_TESTBED_REGISTRY_PASSWORD=$(registry_password)
 export DOCKHAND_TESTBED_REGISTRY_AUTH=$REGISTRY_DOCKER_CONFIG
 EOF
   )
-  others=$(grep -v '^export DOCKHAND_TESTBED_REGISTRY' "$TB_ENV_FILE" 2>/dev/null || true)
-  content=$(printf '%s\n%s' "$others" "$ours")
-  if [[ ! -f $TB_ENV_FILE || $(cat "$TB_ENV_FILE") != "$content" ]]; then
-    printf '%s\n' "$content" >"$TB_ENV_FILE.registry.tmp"
-    mv "$TB_ENV_FILE.registry.tmp" "$TB_ENV_FILE"
-  fi
+  replace_env_lines DOCKHAND_TESTBED_REGISTRY "$ours"
   printf '%s\n' "$ours" | sed 's/^/  /; s/\(PASSWORD=\).*/\1.../'
 }
 
@@ -142,7 +120,7 @@ registry_up() {
     log "up: registry (http://$REGISTRY_ADDR, htpasswd user $REGISTRY_USER)"
   elif pid=$(pid_from_file "$REGISTRY_PIDFILE" "$REGISTRY_COMM"); then
     log "waiting: registry (pid $pid) to answer"
-    await_registry "$pid"
+    await_daemon registry "$pid" "$REGISTRY_LOG" registry_ping
     log "up: registry (http://$REGISTRY_ADDR)"
   else
     local code
@@ -159,7 +137,7 @@ registry_up() {
     pid=$!
     echo "$pid" >"$REGISTRY_PIDFILE"
     mark_started registry "$pid"
-    await_registry "$pid"
+    await_daemon registry "$pid" "$REGISTRY_LOG" registry_ping
     log "up: registry (http://$REGISTRY_ADDR, htpasswd user $REGISTRY_USER, pid $pid)"
   fi
   write_env_lines

@@ -381,13 +381,18 @@ export DOCKHAND_TESTBED_BETA_IP=$(engine_host_ip beta)
 export DOCKHAND_TESTBED_REDIS_URL=redis://127.0.0.1:$REDIS_PORT
 EOF
   )
+  # The lines other parts own (registry.sh, pebble.sh) stay, so a reader never sees them missing.
+  local parts
+  parts=$(grep -E '^export DOCKHAND_TESTBED_' "$TB_ENV_FILE" 2>/dev/null |
+    grep -vE '^export DOCKHAND_TESTBED_(ALPHA|ALPHA_IP|BETA|BETA_CERTS|BETA_SOCKET|BETA_IP|REDIS_URL)=' || true)
+  [[ -z $parts ]] || content=$(printf '%s\n%s' "$content" "$parts")
   # Rewrite only on change, so the file's mtime means something.
   if [[ ! -f $TB_ENV_FILE || $(cat "$TB_ENV_FILE") != "$content" ]]; then
     printf '%s\n' "$content" >"$TB_ENV_FILE.tmp"
     mv "$TB_ENV_FILE.tmp" "$TB_ENV_FILE"
   fi
   log "env: $TB_ENV_FILE"
-  sed 's/^/  /' "$TB_ENV_FILE"
+  sed 's/^/  /; s/\(PASSWORD=\).*/\1.../' "$TB_ENV_FILE"
 }
 
 # ---------------------------------------------------------------------------
