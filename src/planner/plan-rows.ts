@@ -36,7 +36,12 @@ export function appRows(change: AppChange): PlanRow[] {
   }
   const rows: PlanRow[] = [];
   const image = imageDetail(change.steps);
-  if (image !== undefined) rows.push({ symbol: "→", action: "image", app, env, slot: "", host: "", detail: image });
+  if (image !== undefined) {
+    const git = change.spec?.build?.git;
+    // A build from the app's own repository says which commit of it, as the deploy repo's commit heads the plan.
+    const detail = git ? `${image} (from ${git.url} at ${git.sha.slice(0, 12)})` : image;
+    rows.push({ symbol: "→", action: "image", app, env, slot: "", host: "", detail });
+  }
   const hook = change.spec?.hooks?.beforeDeploy;
   const hookAt = hookHost(change);
   if (hook && hookAt !== undefined) {

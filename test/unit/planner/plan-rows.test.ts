@@ -41,3 +41,23 @@ describe("the beforeDeploy hook in rendered plans", () => {
     expect(appRows(change).filter((r) => r.action === "hook")).toEqual([]);
   });
 });
+
+describe("a build from the app's own repository in rendered plans", () => {
+  it("names the repository and the commit built", () => {
+    const sha = "89abcdef0123456789abcdef0123456789abcdef";
+    const built = app("web", {
+      image: "dockhand/web:5555",
+      build: {
+        context: "app",
+        dockerfile: "Dockerfile",
+        contextHash: "5".repeat(40),
+        git: { url: "https://github.com/acme/web.git", branch: "main", sha },
+      },
+    });
+    const { change } = changeFor({ after: built });
+    const [row] = appRows(change).filter((r) => r.action === "image");
+    expect(row?.detail).toMatch(
+      /^build dockhand\/web:5555 on (alpha|beta).* \(from https:\/\/github\.com\/acme\/web\.git at 89abcdef0123\)$/,
+    );
+  });
+});
