@@ -6,6 +6,7 @@
  */
 import type {
   AppOutcomeStatus,
+  AppSpec,
   DeployOutcome,
   DesiredState,
   ObservedContainer,
@@ -20,9 +21,19 @@ export interface StatusSlot {
   health: string;
 }
 
+/** Where a `build.git` app's image was built from. */
+export interface StatusSource {
+  repo: string;
+  branch: string;
+  /** The commit whose context the running image holds (the first one read with that context). */
+  commit: string;
+}
+
 export interface StatusApp {
   /** Deploy repo commit the app's containers were made at. */
   commit: string;
+  /** Set for an app built from its own repository (`build.git`). */
+  source?: StatusSource;
   spec: string;
   image: string;
   replicas: number;
@@ -73,8 +84,10 @@ export function buildEnvironmentStatus(input: StatusInput): EnvironmentStatus {
     const done = outcomes.get(name);
     const before = input.previous?.apps[name];
     const fresh = done !== undefined && done.status !== "noop";
+    const source = sourceOf(spec, before);
     apps[name] = {
       commit: serving?.commit ?? input.outcome.sha,
+      ...(source ? { source } : {}),
       spec: serving?.specHash ?? spec?.specHash ?? "",
       image: spec?.image ?? serving?.image ?? "",
       replicas: spec?.replicas ?? 0,
@@ -85,6 +98,18 @@ export function buildEnvironmentStatus(input: StatusInput): EnvironmentStatus {
     };
   }
   return { env: input.env, commit: input.outcome.sha, outcome: input.outcome.status, at, apps };
+}
+
+/**
+ * A later source commit that leaves the context as it was builds the same
+ * image, so the record keeps the commit that image was first built from:
+ * what runs is that commit's context, and the branch moving on is no change.
+ */
+function sourceOf(spec: AppSpec | undefined, before: StatusApp | undefined): StatusSource | undefined {
+  const git = spec?.build?.git;
+  if (!git) return undefined;
+  if (before?.source?.repo === git.url && before.image === spec.image) return before.source;
+  return { repo: git.url, branch: git.branch, commit: git.sha };
 }
 
 function slotOf(c: ObservedContainer): StatusSlot {

@@ -75,3 +75,40 @@ describe("buildEnvironmentStatus", () => {
     expect(parseEnvironmentStatus("not json")).toBeUndefined();
   });
 });
+
+describe("an app built from its own repository", () => {
+  const at = (sha: string, image: string) =>
+    app("site", {
+      image,
+      build: {
+        context: ".",
+        dockerfile: "Dockerfile",
+        contextHash: "d".repeat(40),
+        git: { url: "https://github.com/acme/site.git", branch: "main", sha },
+      },
+    });
+  const record = (spec: ReturnType<typeof at>, previous?: ReturnType<typeof buildEnvironmentStatus>) =>
+    buildEnvironmentStatus({
+      env: "production",
+      outcome: { sha: SHA, status: "succeeded", apps: [] },
+      desired: desired(hosts, [spec]),
+      observed: observe(hosts, [container(spec, 0, "alpha")]),
+      finishedAt: 0,
+      ...(previous ? { previous } : {}),
+    });
+
+  it("records the source commit its running image was built from", () => {
+    const first = record(at("1".repeat(40), "dockhand/site:aaa"));
+    expect(first.apps.site?.source).toEqual({
+      repo: "https://github.com/acme/site.git",
+      branch: "main",
+      commit: "1".repeat(40),
+    });
+    // The branch moved on without touching the context: same image, same record.
+    const moved = record(at("2".repeat(40), "dockhand/site:aaa"), first);
+    expect(sameApps(first, moved)).toBe(true);
+    // A commit that changed the context built a new image: its commit is recorded.
+    const changed = record(at("3".repeat(40), "dockhand/site:bbb"), moved);
+    expect(changed.apps.site?.source?.commit).toBe("3".repeat(40));
+  });
+});
