@@ -172,7 +172,9 @@ export interface RouteStore {
 export interface ProxyReport {
   id: string;
   version: number;
-  /** Container name to requests in flight; containers with none are left out. */
+  /** The epoch of the table served (RouteTable.epoch): versions compare only within one. */
+  epoch?: string;
+  /** `inFlightKey(host, container)` to requests in flight; containers with none are left out. */
   inFlight: Record<string, number>;
 }
 

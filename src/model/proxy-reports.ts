@@ -18,18 +18,25 @@ export function inFlightKey(host: string, container: string): string {
   return `${host}/${container}`;
 }
 
+/** The route table's epoch key (src/proxy/redis-route-store.ts writes it; report readers compare with it). */
+export function routeEpochKey(prefix: string): string {
+  return `${prefix}routes:epoch`;
+}
+
 export function encodeProxyReport(report: Omit<ProxyReport, "id">): string {
-  return JSON.stringify({ version: report.version, inFlight: report.inFlight });
+  const epoch = report.epoch === undefined ? {} : { epoch: report.epoch };
+  return JSON.stringify({ version: report.version, ...epoch, inFlight: report.inFlight });
 }
 
 /** Undefined for anything that is not a report (a foreign or corrupt value is ignored, never trusted). */
 export function decodeProxyReport(id: string, json: string): ProxyReport | undefined {
   try {
-    const value = JSON.parse(json) as { version?: unknown; inFlight?: unknown };
+    const value = JSON.parse(json) as { version?: unknown; epoch?: unknown; inFlight?: unknown };
     if (typeof value.version !== "number" || typeof value.inFlight !== "object" || value.inFlight === null) {
       return undefined;
     }
-    return { id, version: value.version, inFlight: value.inFlight as Record<string, number> };
+    const epoch = typeof value.epoch === "string" ? { epoch: value.epoch } : {};
+    return { id, version: value.version, ...epoch, inFlight: value.inFlight as Record<string, number> };
   } catch {
     return undefined;
   }

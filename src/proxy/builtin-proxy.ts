@@ -75,6 +75,11 @@ export class BuiltinProxy {
     return this.index.version;
   }
 
+  /** The epoch of the table being served; undefined before the first setRoutes or for a table without one. */
+  get routesEpoch(): string | undefined {
+    return this.served.epoch;
+  }
+
   /** Swap the route table; a table older than the one served is ignored (returns false). */
   setRoutes(table: RouteTable): boolean {
     if (!mayReplace(table, this.served)) return false;

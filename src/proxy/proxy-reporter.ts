@@ -14,6 +14,7 @@ import type { RouteSink } from "./serve-routes.js";
 /** What the reporter reads from a proxy (BuiltinProxy has both). */
 export interface ReportingProxy {
   readonly routesVersion: number;
+  readonly routesEpoch?: string;
   inFlight(container: string, host?: string): number;
   setRoutes(table: RouteTable): boolean;
 }
@@ -99,7 +100,8 @@ export class ProxyReporter {
       if (n > 0) inFlight[key] = n;
       else if (!this.current.has(key)) this.watched.delete(key);
     }
-    return encodeProxyReport({ version, inFlight });
+    const epoch = this.o.proxy.routesEpoch;
+    return encodeProxyReport({ version, ...(epoch === undefined ? {} : { epoch }), inFlight });
   }
 
   private tick(): void {

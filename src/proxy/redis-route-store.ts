@@ -13,7 +13,7 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import type { AppRoute, RouteStore, RouteTable } from "../model/index.js";
-import { routeKey } from "../model/index.js";
+import { routeEpochKey, routeKey } from "../model/index.js";
 import type { ProxyLog } from "./proxy-log.js";
 import { decodeAppRoute, encodeAppRoute } from "./route-codec.js";
 import { readRouteSnapshot, writeRouteSnapshot } from "./route-snapshot.js";
@@ -73,7 +73,7 @@ export class RedisRouteStore implements RouteStore {
     this.keys = {
       routes: `${prefix}routes`,
       version: `${prefix}routes:version`,
-      epoch: `${prefix}routes:epoch`,
+      epoch: routeEpochKey(prefix),
       channel: `${prefix}routes:changed`,
     };
     this.snapshotFile = options.snapshotFile;

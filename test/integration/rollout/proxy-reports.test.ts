@@ -74,7 +74,7 @@ describe("proxy reports", () => {
         },
         quick,
       ),
-    ).toEqual({ id: "proxy-a", version, inFlight: { "alpha/web-0": 1 } });
+    ).toEqual({ id: "proxy-a", version, epoch: expect.any(String), inFlight: { "alpha/web-0": 1 } });
 
     // A container of the same name on another host (a slot that moved) is drained on its own count.
     const options = { pollMs: 20 };
@@ -89,6 +89,27 @@ describe("proxy reports", () => {
       async () => {
         const [report] = await reports.read();
         return report !== undefined && Object.keys(report.inFlight).length === 0;
+      },
+      quick,
+    );
+
+    // Versions compare within one epoch: a Redis wiped under a running proxy starts a new one.
+    const epoch = (await routes.load()).epoch;
+    expect(epoch).toEqual(expect.any(String));
+    await waitFor("the report to carry the epoch", async () => (await reports.read())[0]?.epoch === epoch, quick);
+    await redis.set(routes.keys.epoch, "after-a-wipe");
+    expect((await reports.read())[0]?.version).toBe(-1);
+    const next = await routes.setApp({
+      app: "web",
+      env: "production",
+      hostnames: ["web.reports.test"],
+      upstreams: [{ host: "alpha", address: "127.0.0.1", port, container: "web-1", state: "active" }],
+    });
+    await waitFor(
+      "the proxy to serve the new epoch's table",
+      async () => {
+        const [report] = await reports.read();
+        return report?.epoch === "after-a-wipe" && report.version === next;
       },
       quick,
     );
