@@ -8,24 +8,17 @@ import { apiRoutes } from "./api/index.js";
 import { DEFAULTS as CONFIG_DEFAULTS, parseDeployRepo } from "./config/index.js";
 import { createDockerHosts } from "./docker/index.js";
 import { AdminAuth } from "./http/index.js";
-import {
-  DockhandError,
-  type ProxyDriver,
-  type ProxyTlsSpec,
-  type RepoPort,
-  type RouteStore,
-  type TrackedSource,
-} from "./model/index.js";
-import { RedisRouteStore } from "./proxy/index.js";
+import { DockhandError, type ProxySpec, type RepoPort, type RouteStore, type TrackedSource } from "./model/index.js";
+import { RedisProxySettings, RedisRouteStore } from "./proxy/index.js";
 import { connectRedis } from "./runtime/connect-redis.js";
 import type { DockhandEnv } from "./runtime/env.js";
 import { buildHttpApp } from "./runtime/http-app.js";
 import { openDeployRepo } from "./runtime/open-deploy-repo.js";
 import { recordDeploys, serveOperations } from "./runtime/operations.js";
+import { PROXY_SETTINGS_POLL_MS, ProxySupervisor } from "./runtime/proxy-supervisor.js";
 import { queuePrefix, redisFor, redisPrefix, routesSnapshotFile } from "./runtime/redis-for.js";
 import { reportingFor } from "./runtime/reporting-deps.js";
 import { rolloutDeps } from "./runtime/rollout-deps.js";
-import { parseListen, startProxy } from "./runtime/start-proxy.js";
 import { AppLocks } from "./worker/app-lock.js";
 import { BranchPoller } from "./worker/poll-branch.js";
 import { pullRequestJob } from "./worker/pull-request-job.js";
@@ -81,18 +74,20 @@ export async function startServe(env: DockhandEnv, log: Logger): Promise<Running
     stops.push(["route store", () => routes.close()]);
 
     const startup = await readStartupConfig(repo, log);
-    const proxy = await startProxy({
-      driver: startup.driver,
-      listen: parseListen(startup.listen),
-      routes,
-      redisUrl: redis.url,
-      prefix: redisPrefix(env),
-      stateDir: env.stateDir,
-      ...(startup.tls ? { tls: startup.tls } : {}),
+    const proxy = new ProxySupervisor(
+      { routes, redisUrl: redis.url, prefix: redisPrefix(env), stateDir: env.stateDir },
       log,
-    });
-    const proxyPort = proxy.port;
-    stops.push(["proxy", proxy.stop]);
+    );
+    const settingsRedis = connectRedis(redis.url);
+    stops.push(["proxy settings", async () => settingsRedis.disconnect()]);
+    const settings = new RedisProxySettings(settingsRedis, redisPrefix(env));
+    // The head's settings are what the startup sync applies: written now, so following them never switches back.
+    if (startup.proxy) await settings.save(startup.proxy);
+    await proxy.switchTo(startup.proxy ?? { driver: "builtin", listen: DEFAULT_PROXY_LISTEN });
+    stops.push(["proxy", () => proxy.stop()]);
+    // A push that changes dockhand.yaml's proxy settings switches the proxy once its sync has read them.
+    proxy.follow(() => settings.load(), PROXY_SETTINGS_POLL_MS);
+    const proxyPort = proxy.port ?? 0;
 
     const { queue, sources, close: closeQueue } = await startQueue(env, log, repo, routes, redis.url);
     stops.push(["sync queue and worker", closeQueue]);
@@ -233,23 +228,16 @@ async function startQueue(
  * address and the status branch. A repo that does not validate yet falls
  * back to the defaults.
  */
-async function readStartupConfig(
-  repo: RepoPort,
-  log: Logger,
-): Promise<{ driver: ProxyDriver; listen: string; statusBranch: string; tls?: ProxyTlsSpec }> {
+/** The proxy and status settings of the tracked branch's head; `proxy` is undefined when it does not validate. */
+async function readStartupConfig(repo: RepoPort, log: Logger): Promise<{ proxy?: ProxySpec; statusBranch: string }> {
   try {
     const desired = parseDeployRepo(await repo.snapshot());
-    return {
-      driver: desired.proxy.driver,
-      listen: desired.proxy.listen,
-      statusBranch: desired.status?.branch ?? CONFIG_DEFAULTS.status.branch,
-      ...(desired.proxy.tls ? { tls: desired.proxy.tls } : {}),
-    };
+    return { proxy: desired.proxy, statusBranch: desired.status?.branch ?? CONFIG_DEFAULTS.status.branch };
   } catch (err) {
     log.warn(
       { err: err instanceof Error ? err.message : String(err), listen: DEFAULT_PROXY_LISTEN },
       "the built-in proxy listens on the default address",
     );
-    return { driver: "builtin", listen: DEFAULT_PROXY_LISTEN, statusBranch: CONFIG_DEFAULTS.status.branch };
+    return { statusBranch: CONFIG_DEFAULTS.status.branch };
   }
 }

@@ -7,6 +7,7 @@ export { NginxDriver, type NginxDriverOptions } from "./nginx-driver.js";
 export * from "./proxy-defaults.js";
 export type { ProxyLog } from "./proxy-log.js";
 export { ProxyReporter, type ProxyReporterOptions, type ReportingProxy } from "./proxy-reporter.js";
+export { RedisProxySettings, sameProxySettings } from "./redis-proxy-settings.js";
 export { DEFAULT_ROUTE_PREFIX, RedisRouteStore, type RedisRouteStoreOptions } from "./redis-route-store.js";
 export { readRouteSnapshot, writeRouteSnapshot } from "./route-snapshot.js";
 export { type RouteSink, type ServeRoutesOptions, serveRoutes } from "./serve-routes.js";

@@ -1,12 +1,12 @@
 import type { Logger } from "pino";
 import { parseDeployRepo } from "../config/index.js";
-import { DockhandError, type ProxyDriver, type ProxyTlsSpec } from "../model/index.js";
-import { RedisRouteStore } from "../proxy/index.js";
+import { DockhandError, type ProxyDriver, type ProxySpec } from "../model/index.js";
+import { RedisProxySettings, RedisRouteStore } from "../proxy/index.js";
 import { connectRedis } from "./connect-redis.js";
 import type { DockhandEnv } from "./env.js";
 import { openDeployRepo } from "./open-deploy-repo.js";
+import { PROXY_SETTINGS_POLL_MS, ProxySupervisor } from "./proxy-supervisor.js";
 import { redisFor, redisPrefix, routesSnapshotFile } from "./redis-for.js";
-import { parseListen, startProxy } from "./start-proxy.js";
 
 export interface ProxyFlags {
   repo?: string;
@@ -16,6 +16,7 @@ export interface ProxyFlags {
 }
 
 const DRIVERS: readonly ProxyDriver[] = ["builtin", "nginx", "caddy"];
+const DEFAULT_LISTEN = "0.0.0.0:8080";
 
 /**
  * `dockhand proxy`: a proxy alone, following the route table in Redis, so
@@ -38,39 +39,41 @@ export async function startProxyCommand(
     prefix: redisPrefix(env),
     snapshotFile: routesSnapshotFile(env),
   });
-  try {
-    const proxy = await startProxy({
-      driver: driver as ProxyDriver,
-      listen: parseListen(flags.listen ?? fromRepo?.listen ?? "0.0.0.0:8080"),
-      routes,
-      redisUrl: redis.url,
-      prefix: redisPrefix(env),
-      stateDir: env.stateDir,
-      log,
-      // HTTPS only for the driver dockhand.yaml names: --driver picking another one drops it.
-      ...(driver === fromRepo?.driver && fromRepo.tls ? { tls: fromRepo.tls } : {}),
-    });
-    log.info({ driver, port: proxy.port }, "dockhand proxy serving");
-    return {
-      port: proxy.port,
-      stop: async () => {
-        await proxy.stop();
-        await routes.close();
-        await redis.stop();
-      },
-    };
-  } catch (err) {
+  const proxy = new ProxySupervisor(
+    { routes, redisUrl: redis.url, prefix: redisPrefix(env), stateDir: env.stateDir },
+    log,
+  );
+  const settingsRedis = connectRedis(redis.url);
+  const stop = async () => {
+    await proxy.stop();
+    settingsRedis.disconnect();
     await routes.close();
     await redis.stop();
+  };
+  try {
+    const settings = new RedisProxySettings(settingsRedis, redisPrefix(env));
+    const fixed = flags.driver !== undefined || flags.listen !== undefined;
+    const spec: ProxySpec = fixed
+      ? {
+          driver: driver as ProxyDriver,
+          listen: flags.listen ?? fromRepo?.listen ?? DEFAULT_LISTEN,
+          // HTTPS only for the driver dockhand.yaml names: --driver picking another one drops it.
+          ...(driver === fromRepo?.driver && fromRepo.tls ? { tls: fromRepo.tls } : {}),
+        }
+      : (fromRepo ?? (await settings.load()) ?? { driver: "builtin", listen: DEFAULT_LISTEN });
+    await proxy.switchTo(spec);
+    // Without flags it follows dockhand.yaml as the syncs apply it, like the proxy inside serve.
+    if (!fixed) proxy.follow(() => settings.load(), PROXY_SETTINGS_POLL_MS);
+    log.info({ driver: spec.driver, port: proxy.port, follows: !fixed }, "dockhand proxy serving");
+    return { port: proxy.port ?? 0, stop };
+  } catch (err) {
+    await stop();
     throw err;
   }
 }
 
-async function proxySettingsOf(
-  env: DockhandEnv,
-  flags: ProxyFlags,
-): Promise<{ driver: string; listen: string; tls?: ProxyTlsSpec }> {
+async function proxySettingsOf(env: DockhandEnv, flags: ProxyFlags): Promise<ProxySpec> {
   const repo = await openDeployRepo(env, flags);
   const { proxy } = parseDeployRepo(await repo.snapshot(flags.ref));
-  return { driver: proxy.driver, listen: proxy.listen, ...(proxy.tls ? { tls: proxy.tls } : {}) };
+  return proxy;
 }

@@ -7,6 +7,7 @@
 import { join } from "node:path";
 import type { Redis } from "ioredis";
 import type { FailedSpecs, InFlightSource, KnownHosts, SecretSource, SyncHolds } from "../model/index.js";
+import { RedisProxySettings } from "../proxy/index.js";
 import { fileDigestKey, sharedDigestKey } from "../worker/digest-key.js";
 import { DirectorySecrets } from "../worker/directory-secrets.js";
 import { RedisFailedSpecs } from "../worker/failed-specs.js";
@@ -24,6 +25,8 @@ export interface RolloutDeps {
   knownHosts: KnownHosts;
   /** The source repositories production builds from, for the webhook. */
   trackedSources: RedisTrackedSources;
+  /** dockhand.yaml's proxy settings, for the proxies that follow them. */
+  proxySettings: RedisProxySettings;
   /** Undefined without DOCKHAND_SECRETS_DIR: an app with secrets then cannot be planned. */
   secrets?: SecretSource;
 }
@@ -51,6 +54,7 @@ export function rolloutDeps(env: DockhandEnv, redis: Redis): RolloutDeps {
     holds: new RedisSyncHolds(redis, prefix),
     knownHosts: new RedisKnownHosts(redis, prefix),
     trackedSources: new RedisTrackedSources(redis, prefix),
+    proxySettings: new RedisProxySettings(redis, prefix),
     ...(secrets ? { secrets } : {}),
   };
 }

@@ -14,6 +14,7 @@ import {
   type ObservedState,
   type Plan,
   type PreviewRegistry,
+  type ProxySpec,
   type PullRequestReporter,
   type RepoPort,
   type RouteStore,
@@ -62,6 +63,8 @@ export interface SyncDeps {
   reporter?: DeployReporter;
   /** Where a sync of production records the source repositories its apps build from, for the webhook. */
   trackedSources?: Pick<RedisTrackedSources, "save">;
+  /** Where a sync of production records dockhand.yaml's proxy settings, for the proxies that follow them. */
+  proxySettings?: { save(proxy: ProxySpec): Promise<void> };
   /** Reshapes the validated desired state before planning: a preview's apps (issue 7). */
   shapeDesired?: (desired: DesiredState) => DesiredState;
   /** Told when a preview is torn down (the status branch drops its file); the checks are not: no commit was deployed. */
@@ -93,7 +96,7 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
   let desired: DesiredState;
   try {
     desired = parseDeployRepo(snapshot);
-    if (job.env === "production" && !deps.shapeDesired) await deps.trackedSources?.save(trackedSourcesOf(desired));
+    if (job.env === "production" && !deps.shapeDesired) await publishConfig(desired, deps);
     if (deps.shapeDesired) desired = deps.shapeDesired(desired);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
@@ -150,6 +153,12 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
     await lease?.release();
     await docker.close();
   }
+}
+
+/** What other processes follow from the applied config: the webhook's source list, the proxies' settings. */
+async function publishConfig(desired: DesiredState, deps: SyncDeps): Promise<void> {
+  await deps.trackedSources?.save(trackedSourcesOf(desired));
+  await deps.proxySettings?.save(desired.proxy);
 }
 
 /**
