@@ -133,7 +133,10 @@ function downSince(passed: Docker.ContainerInspectInfo, now: Docker.ContainerIns
   const death = deathOf(now);
   if (death !== undefined) return death;
   if (now.RestartCount !== passed.RestartCount || now.State.StartedAt !== passed.State.StartedAt) {
-    return `it restarted (exit code ${now.State.ExitCode})`;
+    // Once it runs again the engine has reset ExitCode to 0: the code it died with is only in its log then.
+    return now.State.Running || now.State.ExitCode === 0
+      ? "it restarted (it exited and the engine started it again)"
+      : `it restarted (exit code ${now.State.ExitCode})`;
   }
   return now.State.Health?.Status === "unhealthy" ? "its HEALTHCHECK reports unhealthy" : undefined;
 }

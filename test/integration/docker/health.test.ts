@@ -94,7 +94,7 @@ describe("health.stable: a new container must stay up after passing", () => {
     expect(err).toMatchObject({ code: "DOCKHAND_E_HEALTH", app: "flaky", step: "waitHealthy" });
     expect(err.message).toMatch(
       new RegExp(
-        `^container ${started.name} on host alpha did not become healthy: it (exited with code 4|is restarting after exiting with code 4|restarted \\(exit code 4\\)) within 8000 ms of passing GET /healthz \\(health\\.stable\\)$`,
+        `^container ${started.name} on host alpha did not become healthy: it (exited with code 4|is restarting after exiting with code 4|restarted \\(exit code 4\\)|restarted \\(it exited and the engine started it again\\)) within 8000 ms of passing GET /healthz \\(health\\.stable\\)$`,
       ),
     );
     expect(err.logsTail).toContain("crashed\n");
