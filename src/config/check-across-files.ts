@@ -48,7 +48,8 @@ function contextIssues({ file, raw }: ReadApp, snapshot: RepoSnapshot): ConfigIs
   const read = snapshot.sources?.[sourceKey(source)];
   if (read === undefined)
     return [issueAt(file, ["build", "git"], `${source.url} was not read (dockhand reads build.git before validating)`)];
-  if ("error" in read) return [issueAt(file, ["build", "git"], read.error)];
+  // A fetch that failed is no fault of the config: the app is left out of this sync instead (BuildSpec.unavailable).
+  if ("error" in read) return read.transient ? [] : [issueAt(file, ["build", "git"], read.error)];
   if (read.trees[dir] !== undefined) return [];
   const message = `no directory "${dir || "."}" in ${source.url} at ${read.sha.slice(0, 7)} (branch ${read.branch})`;
   return [issueAt(file, ["build", "context"], message)];

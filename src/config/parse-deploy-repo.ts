@@ -133,6 +133,7 @@ function toBuildSpec(build: NonNullable<AppFile["build"]>, snapshot: RepoSnapsho
     contextHash: read?.trees[context] ?? "",
     ...extras,
     git: { url: build.git, branch: read?.branch ?? build.branch ?? "", sha: read?.sha ?? "" },
+    ...(source && "error" in source ? { unavailable: source.error } : {}),
   };
 }
 

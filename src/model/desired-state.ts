@@ -64,6 +64,8 @@ export interface BuildSpec {
   target?: string;
   /** The app's own source repository (`build.git`), at the commit its branch pointed to when the sync read it. */
   git?: BuildSource;
+  /** Set when `git` could not be fetched this time: why. The app cannot be planned; what runs stays. */
+  unavailable?: string;
 }
 
 export interface BuildSource {

@@ -32,6 +32,11 @@ export interface SourceSnapshot {
 export interface SourceFailure {
   url: string;
   error: string;
+  /**
+   * It could not be fetched (network, host down): the apps that build from it
+   * are left as they run this time, not the whole config refused.
+   */
+  transient?: boolean;
 }
 
 /** `build.git` and `build.branch` as written (no branch: the repository's default branch). */

@@ -1,15 +1,39 @@
 /**
  * What a sync leaves out of its plan (issue 4): apps with a missing secret
- * cannot be planned; an app whose spec already failed at this commit is not
+ * or an unreadable source repository cannot be planned; an app whose spec already failed at this commit is not
  * tried again (no redeploy loop) unless the job says retry; an app held by
  * `dockhand rollback` stays as it is until the deploy repo changes its spec.
  */
 import type { Logger } from "pino";
-import { type AppChange, type FailedSpecs, type Plan, routeKey, type SyncHolds, type SyncJob } from "../model/index.js";
+import {
+  type AppChange,
+  type DesiredState,
+  type FailedSpecs,
+  type Plan,
+  routeKey,
+  type SyncHolds,
+  type SyncJob,
+} from "../model/index.js";
 
 export interface GateDeps {
   failedSpecs?: FailedSpecs;
   holds?: SyncHolds;
+}
+
+/**
+ * Apps that cannot be planned this time because their source repository
+ * (`build.git`) could not be fetched, by `routeKey`: gated like a missing
+ * secret, so their containers stay as they are while every other app deploys.
+ */
+export function unavailableBuilds(desired: DesiredState): Map<string, string> {
+  const problems = new Map<string, string>();
+  for (const app of desired.apps) {
+    const why = app.build?.unavailable;
+    if (why === undefined) continue;
+    const message = `cannot build ${app.name}: ${why}; what runs stays until the repository can be read again`;
+    problems.set(routeKey(app.env, app.name), message);
+  }
+  return problems;
 }
 
 export async function gatePlan(

@@ -17,6 +17,7 @@ import {
   routeKey,
 } from "../model/index.js";
 import { plan as makePlan, renderPlanMarkdown } from "../planner/index.js";
+import { unavailableBuilds } from "./gate-plan.js";
 import { resolveSecrets } from "./resolve-secrets.js";
 import type { SyncDeps } from "./run-sync.js";
 import { pinsOf } from "./source-reading-repo.js";
@@ -48,9 +49,10 @@ export async function planPullRequest(pr: PullRequestInfo, deps: SyncDeps, log: 
     const observed = await docker.observe(deps.instance);
     observed.routes = await deps.routes.load();
     const made = makePlan(secrets.desired, observed, { instance: deps.instance, envs: ["production"] });
-    // An app whose secret is missing could not be applied either: say so rather than plan it.
+    // An app whose secret is missing or whose source cannot be read could not be applied either: say so.
+    const problems = new Map([...secrets.problems, ...unavailableBuilds(secrets.desired)]);
     const changes = made.changes.map((c) => {
-      const problem = secrets.problems.get(routeKey(c.env, c.app));
+      const problem = problems.get(routeKey(c.env, c.app));
       return problem !== undefined && c.spec ? { ...c, steps: [], error: problem } : c;
     });
     const plan = { ...made, changes };

@@ -47,10 +47,11 @@ export class SourceReadingRepo implements RepoPort {
 }
 
 /**
- * Adds `sources` to a snapshot. A source that cannot be fetched (network, a
- * host down) throws, so the job is retried; one that is read but lacks the
- * branch or commit is recorded as a failure, which validation reports at the
- * app's `build.git` line like any other config error.
+ * Adds `sources` to a snapshot. A source that is read but lacks the branch or
+ * commit is a failure validation reports at the app's `build.git` line like
+ * any other config error. One that cannot be fetched (network, a host down)
+ * is a transient failure: its apps cannot be planned this time and keep what
+ * runs, while every other app deploys (the next sync tries it again).
  */
 /** A pull request on a source repository pins that repository to the PR's head. */
 export function pinsOf(pr: PullRequestInfo | undefined): SourcePins | undefined {
@@ -70,8 +71,8 @@ export async function readSources(
       try {
         return [sourceKey(ref), await sources.read(ref, pins?.get(ref.url))];
       } catch (err) {
-        if (!(err instanceof DockhandError) || err.transient) throw err;
-        return [sourceKey(ref), { url: ref.url, error: err.message }];
+        if (!(err instanceof DockhandError)) throw err;
+        return [sourceKey(ref), { url: ref.url, error: err.message, ...(err.transient ? { transient: true } : {}) }];
       }
     }),
   );

@@ -4,14 +4,14 @@
  * changes the context rolls the app, one that does not leaves it alone; build
  * args and the target reach the build.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DirectoryRepo, SourceRepositories } from "../../../src/git/index.js";
 import { SourceReadingRepo } from "../../../src/worker/source-reading-repo.js";
 import { createSourceRepo, type TestDeployRepo } from "../../support/deploy-repo.js";
-import { APP_PORT, createRolloutBed, type RolloutBed } from "./rollout-fixtures.js";
+import { APP_PORT, appYaml, createRolloutBed, type RolloutBed } from "./rollout-fixtures.js";
 
 const DOCKERFILE = `FROM busybox:stable AS base
 ARG GREETING=unset
@@ -97,6 +97,31 @@ describe("an app built from its own source repository", () => {
     const outcome = await sync();
     expect(outcome.status).toBe("succeeded");
     expect(await page("/stage.txt")).toEqual(["debug", "debug"]);
+  });
+
+  it("deploys the other apps while a source repository cannot be fetched, and leaves its apps as they run", async () => {
+    const before = (await bed.running("site")).map((c) => c.id).sort();
+    bed.writeApp("plain", appYaml("plain", bed.image, { health: "{ path: /healthz, stable: 0s }", stopTimeout: "1s" }));
+    renameSync(source.remote, `${source.remote}.away`);
+    try {
+      bed.writeApp(
+        "site",
+        siteYaml(`{ git: ${source.remote}, context: web, args: { GREETING: hello }, target: debug }`),
+      );
+      const outcome = await sync();
+      const site = outcome.apps.find((a) => a.app === "site");
+      expect(site?.status).toBe("failed");
+      expect(site?.error?.message).toMatch(
+        new RegExp(`^cannot build site: could not fetch ${source.remote}: .*; what runs stays`),
+      );
+      expect(outcome.apps.find((a) => a.app === "plain")?.status).toBe("succeeded");
+      expect((await bed.running("plain")).length).toBe(1);
+      expect((await bed.running("site")).map((c) => c.id).sort()).toEqual(before);
+    } finally {
+      renameSync(`${source.remote}.away`, source.remote);
+    }
+    expect((await sync()).apps.find((a) => a.app === "site")?.status).not.toBe("failed");
+    bed.removeApp("plain");
   });
 
   it("refuses a branch the source repository lacks, at the app's line, touching nothing", async () => {

@@ -81,6 +81,19 @@ describe("build.git: an app built from its own source repository", () => {
     expect(withArgs?.specHash).not.toBe(plain?.specHash);
   });
 
+  it("leaves out, without a config error, an app whose source repository could not be fetched", () => {
+    const unreachable = {
+      url: WEB_REPO,
+      error: `could not fetch ${WEB_REPO}: Could not resolve host`,
+      transient: true,
+    };
+    const snapshot = withSources(repoWith({ "apps/web.yaml": webApp(`{ git: ${WEB_REPO}, context: app }`) }), [
+      unreachable,
+    ]);
+    const [web] = parseDeployRepo(snapshot).apps;
+    expect(web?.build?.unavailable).toBe(`could not fetch ${WEB_REPO}: Could not resolve host`);
+  });
+
   const errors: Array<{
     name: string;
     build: string;
