@@ -1,5 +1,6 @@
 import { planHasChanges, type SecretSource } from "../model/index.js";
 import { plan as makePlan, planToJson, renderPlanText } from "../planner/index.js";
+import { markUnplannable, planProblems } from "../worker/gate-plan.js";
 import { resolveSecrets } from "../worker/resolve-secrets.js";
 import { out, useColor } from "./cli-io.js";
 import type { DockhandEnv } from "./env.js";
@@ -16,9 +17,14 @@ export interface PlanFlags extends RepoFlags {
 /** Exit 0, or with --detailed-exitcode 2 when the plan has changes (like terraform plan). */
 export async function commandPlan(env: DockhandEnv, flags: PlanFlags): Promise<number> {
   // Secrets are hashed by their values' digests, as a sync does, or every app with secrets would show a change.
-  const desired = (await resolveSecrets((await loadDesired(env, flags)).desired, await planSecrets(env))).desired;
+  const secrets = await resolveSecrets((await loadDesired(env, flags)).desired, await planSecrets(env));
+  const { desired } = secrets;
   const observed = await loadObserved(env, desired, flags.observed);
-  const plan = makePlan(desired, observed, { instance: env.instance });
+  // Apps a sync could not apply (a missing secret, an unreadable source) show as errors, as in a sync's plan.
+  const plan = markUnplannable(
+    makePlan(desired, observed, { instance: env.instance }),
+    planProblems(desired, secrets.problems),
+  );
   if (flags.json) out(JSON.stringify(planToJson(plan), null, 2));
   else out(renderPlanText(plan, { color: useColor() }));
   return flags.detailedExitcode && planHasChanges(plan) ? 2 : 0;

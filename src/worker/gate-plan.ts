@@ -36,6 +36,20 @@ export function unavailableBuilds(desired: DesiredState): Map<string, string> {
   return problems;
 }
 
+/** The plan with the apps `problems` names turned into errors (no steps): shown, never applied. */
+export function markUnplannable(plan: Plan, problems: ReadonlyMap<string, string>): Plan {
+  const changes = plan.changes.map((c) => {
+    const problem = problems.get(routeKey(c.env, c.app));
+    return problem !== undefined && c.spec ? { ...c, steps: [], error: problem } : c;
+  });
+  return { ...plan, changes };
+}
+
+/** Why apps of `desired` cannot be planned: a missing secret (`secretProblems`) or an unreadable source. */
+export function planProblems(desired: DesiredState, secretProblems: ReadonlyMap<string, string>): Map<string, string> {
+  return new Map([...secretProblems, ...unavailableBuilds(desired)]);
+}
+
 export async function gatePlan(
   plan: Plan,
   job: SyncJob,
@@ -45,10 +59,9 @@ export async function gatePlan(
 ): Promise<Plan> {
   const changes: AppChange[] = [];
   const warnings = [...plan.warnings];
-  for (const change of plan.changes) {
-    const problem = problems.get(routeKey(change.env, change.app));
-    if (problem !== undefined && change.spec) {
-      changes.push({ ...change, steps: [], error: problem });
+  for (const change of markUnplannable(plan, problems).changes) {
+    if (change.error !== undefined) {
+      changes.push(change);
       continue;
     }
     const skip = (await holdReason(change, deps.holds, log)) ?? (await failedReason(change, plan, job, deps));

@@ -14,10 +14,9 @@ import {
   type OutcomeError,
   type PlannedSync,
   type PullRequestInfo,
-  routeKey,
 } from "../model/index.js";
 import { plan as makePlan, renderPlanMarkdown } from "../planner/index.js";
-import { unavailableBuilds } from "./gate-plan.js";
+import { markUnplannable, planProblems } from "./gate-plan.js";
 import { resolveSecrets } from "./resolve-secrets.js";
 import type { SyncDeps } from "./run-sync.js";
 import { pinsOf } from "./source-reading-repo.js";
@@ -50,12 +49,7 @@ export async function planPullRequest(pr: PullRequestInfo, deps: SyncDeps, log: 
     observed.routes = await deps.routes.load();
     const made = makePlan(secrets.desired, observed, { instance: deps.instance, envs: ["production"] });
     // An app whose secret is missing or whose source cannot be read could not be applied either: say so.
-    const problems = new Map([...secrets.problems, ...unavailableBuilds(secrets.desired)]);
-    const changes = made.changes.map((c) => {
-      const problem = problems.get(routeKey(c.env, c.app));
-      return problem !== undefined && c.spec ? { ...c, steps: [], error: problem } : c;
-    });
-    const plan = { ...made, changes };
+    const plan = markUnplannable(made, planProblems(secrets.desired, secrets.problems));
     return { desired, planned: { plan, desired: secrets.desired, markdown: renderPlanMarkdown(plan) } };
   } catch (err) {
     if (!(err instanceof DockhandError) || err.transient) throw err;

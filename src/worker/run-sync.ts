@@ -25,7 +25,7 @@ import {
 import { plan as makePlan } from "../planner/index.js";
 import { type AppLocks, appsDesired, appsObserved } from "./app-lock.js";
 import { executePlan } from "./execute-plan.js";
-import { gatePlan, unavailableBuilds } from "./gate-plan.js";
+import { gatePlan, planProblems } from "./gate-plan.js";
 import { hostsToObserve } from "./known-hosts.js";
 import { rememberFailures } from "./remember-failures.js";
 import { SyncReports } from "./report-sync.js";
@@ -122,8 +122,7 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
     if (await lease?.extend(appsObserved(observed, job.env), signal)) observed = await docker.observe(deps.instance);
     observed.routes = await deps.routes.load();
     const planned = makePlan(desired, observed, { instance: deps.instance, envs: [job.env] });
-    const problems = new Map([...secrets.problems, ...unavailableBuilds(desired)]);
-    const plan = await gatePlan(planned, job, problems, deps, log);
+    const plan = await gatePlan(planned, job, planProblems(desired, secrets.problems), deps, log);
     reports.plan(plan, desired);
     if (deps.approve && !(await deps.approve(plan, desired))) {
       log.info("plan not approved; nothing applied");
