@@ -117,7 +117,11 @@ describe("dockhand proxy", () => {
     running.push(proxy);
     const secure = await waitFor(
       "the built-in proxy to serve web.test over HTTPS",
-      () => httpsGet(tlsPort, "web.test", ca.caPem).catch(() => undefined),
+      // Listening comes before the first table is served: wait for the route, not just an answer.
+      async () => {
+        const r = await httpsGet(tlsPort, "web.test", ca.caPem).catch(() => undefined);
+        return r?.status === 200 ? r : undefined;
+      },
       { timeoutMs: 30_000 },
     );
     expect(secure).toEqual({ status: 200, body: "from upstream" });
