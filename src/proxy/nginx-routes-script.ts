@@ -38,6 +38,26 @@ function upstream(r) {
   }
 }
 
+// After nginx got no response from $upstream_addr: another upstream for an idempotent request, else "" (502).
+// Refused connections are retried this way only for methods that are safe to send twice, as the built-in proxy does.
+var IDEMPOTENT = { GET: true, HEAD: true, OPTIONS: true, PUT: true, DELETE: true };
+
+function retry(r) {
+  if (!IDEMPOTENT[r.method]) return "";
+  try {
+    // "host:port", or several joined by ", " and " : " (host:port has no spaces).
+    var tried = String(r.variables.upstream_addr || "").split(/\s*[,:]\s+/);
+    var list = (table().apps[r.variables.dockhand_app] || []).filter(function (u) {
+      return tried.indexOf(u) < 0;
+    });
+    if (list.length === 0) return "";
+    return list[Math.floor(Math.random() * list.length)];
+  } catch (e) {
+    r.error("dockhand routes file unreadable: " + e.message);
+    return "";
+  }
+}
+
 function version(r) {
   try {
     r.return(200, String(table().version));
@@ -46,6 +66,6 @@ function version(r) {
   }
 }
 
-export default { upstream: upstream, version: version };
+export default { upstream: upstream, retry: retry, version: version };
 `;
 }

@@ -57,6 +57,23 @@ function timeout(ms: number): string {
   return `${Math.max(1, Math.ceil(ms / 1000))}s`;
 }
 
+/** The proxying part of a location, to the upstream in `upstream` (a variable the njs module sets). */
+function proxyTo(upstream: string, o: NginxRouteOptions): string[] {
+  return [
+    `    proxy_pass http://${upstream};`,
+    "    proxy_http_version 1.1;",
+    "    proxy_set_header Host $http_host;",
+    "    proxy_set_header Connection $dockhand_connection;",
+    "    proxy_set_header Upgrade $http_upgrade;",
+    "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+    "    proxy_set_header X-Forwarded-Proto $scheme;",
+    "    proxy_set_header X-Forwarded-Host $http_host;",
+    "    proxy_set_header X-Request-Id $dockhand_request_id;",
+    `    proxy_connect_timeout ${timeout(o.connectTimeoutMs)};`,
+    `    proxy_read_timeout ${timeout(o.readTimeoutMs)};`,
+  ];
+}
+
 function proxyServer(route: AppRoute, names: string[], listen: string, o: NginxRouteOptions): string[] {
   return [
     "server {",
@@ -69,17 +86,16 @@ function proxyServer(route: AppRoute, names: string[], listen: string, o: NginxR
     `      add_header Retry-After ${o.retryAfterSeconds} always;`,
     `      return 503 ${unavailable(route)};`,
     "    }",
-    "    proxy_pass http://$dockhand_upstream;",
-    "    proxy_http_version 1.1;",
-    "    proxy_set_header Host $http_host;",
-    "    proxy_set_header Connection $dockhand_connection;",
-    "    proxy_set_header Upgrade $http_upgrade;",
-    "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
-    "    proxy_set_header X-Forwarded-Proto $scheme;",
-    "    proxy_set_header X-Forwarded-Host $http_host;",
-    "    proxy_set_header X-Request-Id $dockhand_request_id;",
-    `    proxy_connect_timeout ${timeout(o.connectTimeoutMs)};`,
-    `    proxy_read_timeout ${timeout(o.readTimeoutMs)};`,
+    // nginx's own 502 (no upstream response: refused, reset) goes to another upstream once; an app's own 502 does not.
+    "    error_page 502 = @dockhand_retry;",
+    ...proxyTo("$dockhand_upstream", o),
+    "  }",
+    "  location @dockhand_retry {",
+    '    if ($dockhand_retry_upstream = "") {',
+    `      return 502 ${nginxString(`${route.app}: the upstream did not answer
+`)};`,
+    "    }",
+    ...proxyTo("$dockhand_retry_upstream", o),
     "  }",
     "}",
   ];
@@ -163,6 +179,7 @@ export function renderNginxMain(o: NginxMainOptions): string {
     '  geo $dollar { default "$"; }',
     `  js_import dockhand from ${nginxString(o.script)};`,
     "  js_set $dockhand_upstream dockhand.upstream;",
+    "  js_set $dockhand_retry_upstream dockhand.retry;",
     `  include ${nginxString(o.routesFile)};`,
     "}",
     "",

@@ -91,6 +91,20 @@ describe("NginxDriver against real nginx", () => {
     expect(JSON.parse((await send(port, "www.example.com")).body).headers["x-request-id"]).toMatch(/^[0-9a-f]{32}$/);
   });
 
+  it("sends an idempotent request another upstream when one refuses the connection; a POST gets 502", async () => {
+    const nginx = await startDriver();
+    const dead = { ...a.upstream(), port: await closedPort(), container: "dead" };
+    expect(await nginx.setRoutes({ version: 1, routes: [web([dead, b.upstream()])] })).toBe(true);
+    // Half of the picks land on the dead upstream (2 in a million that 20 miss it): each must be retried on b.
+    const replies = await Promise.all(Array.from({ length: 20 }, () => send(port, "www.example.com")));
+    expect(replies.map((r) => `${r.status} ${nameOf(r)}`)).toEqual(Array(20).fill("200 b"));
+    const posts = await Promise.all(
+      Array.from({ length: 20 }, () => send(port, "www.example.com", "/", { method: "POST", body: "x" })),
+    );
+    // A POST is not sent twice: the ones that met the dead upstream are answered 502 by nginx.
+    expect(new Set(posts.map((r) => r.status))).toEqual(new Set([200, 502]));
+  });
+
   it("matches a wildcard hostname for exactly one label, and leaves draining upstreams out", async () => {
     const nginx = await startDriver();
     await nginx.setRoutes({

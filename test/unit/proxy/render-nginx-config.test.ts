@@ -62,7 +62,20 @@ describe("renderNginxRoutes", () => {
         "      add_header Retry-After 5 always;",
         '      return 503 "api has no active upstream right now; try again shortly\n";',
         "    }",
+        "    error_page 502 = @dockhand_retry;",
         "    proxy_pass http://$dockhand_upstream;",
+      ].join("\n"),
+    );
+  });
+
+  it("sends a request nginx got no response for to another upstream, once", () => {
+    expect(config).toContain(
+      [
+        "  location @dockhand_retry {",
+        '    if ($dockhand_retry_upstream = "") {',
+        '      return 502 "api: the upstream did not answer\n";',
+        "    }",
+        "    proxy_pass http://$dockhand_retry_upstream;",
       ].join("\n"),
     );
   });
