@@ -25,22 +25,6 @@ done
 
 [[ $(id -u) == 0 ]] || die "run as root"
 
-# wait_gone PID SECONDS: poll until PID has exited; fail if it has not.
-wait_gone() {
-  local pid=$1 deadline=$((SECONDS + $2))
-  until pid_gone "$pid"; do
-    ((SECONDS < deadline)) || return 1
-    sleep 0.2
-  done
-}
-
-# The marked pid, if that process is still the daemon we started.
-marked_pid() {
-  local component=$1 comm=$2
-  is_marked "$component" || return 1
-  pid_from_file "$TB_STARTED/$component" "$comm"
-}
-
 stop_engines() {
   # SIGTERM to all first, then wait: dockerd stops its running containers on
   # SIGTERM (each gets its stop timeout, 10 s by default, and the daemon gives

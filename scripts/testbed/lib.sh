@@ -180,3 +180,30 @@ replace_env_lines() {
     mv "$TB_ENV_FILE.$prefix.tmp" "$TB_ENV_FILE"
   fi
 }
+
+# wait_gone PID SECONDS: poll until PID has exited; fail if it has not.
+wait_gone() {
+  local pid=$1 deadline=$((SECONDS + $2))
+  until pid_gone "$pid"; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
+
+# The marked pid, if that process is still the daemon we started.
+marked_pid() {
+  local component=$1 comm=$2
+  is_marked "$component" || return 1
+  pid_from_file "$TB_STARTED/$component" "$comm"
+}
+
+# stop_daemon NAME PID SECONDS: SIGTERM, wait up to SECONDS, then SIGKILL.
+stop_daemon() {
+  local name=$1 pid=$2 grace=$3
+  log "stopping: $name (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  if ! wait_gone "$pid" "$grace"; then
+    warn "$name (pid $pid) still running after $grace s; sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+}

@@ -138,18 +138,8 @@ pebble_up() {
 pebble_down() {
   lock_unless_held
   local pid
-  if is_marked pebble && pid=$(pid_from_file "$TB_STARTED/pebble" "$PEBBLE_COMM"); then
-    log "stopping: pebble (pid $pid)"
-    kill -TERM "$pid"
-    local deadline=$((SECONDS + 10))
-    until pid_gone "$pid"; do
-      if ((SECONDS >= deadline)); then
-        warn "pebble (pid $pid) still running after 10 s; sending SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
-        break
-      fi
-      sleep 0.2
-    done
+  if pid=$(marked_pid pebble "$PEBBLE_COMM"); then
+    stop_daemon pebble "$pid" 10
     rm -f "$PEBBLE_PIDFILE"
     log "down: pebble"
   elif pebble_ping; then

@@ -146,18 +146,8 @@ registry_up() {
 registry_down() {
   lock_unless_held
   local pid
-  if is_marked registry && pid=$(pid_from_file "$TB_STARTED/registry" "$REGISTRY_COMM"); then
-    log "stopping: registry (pid $pid)"
-    kill -TERM "$pid"
-    local deadline=$((SECONDS + 20))
-    until pid_gone "$pid"; do
-      if ((SECONDS >= deadline)); then
-        warn "registry (pid $pid) still running after 20 s; sending SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
-        break
-      fi
-      sleep 0.2
-    done
+  if pid=$(marked_pid registry "$REGISTRY_COMM"); then
+    stop_daemon registry "$pid" 20
     rm -f "$REGISTRY_PIDFILE"
     log "down: registry"
   elif [[ $(registry_code) != 000 ]]; then
