@@ -33,7 +33,8 @@ interface Shown {
   targetUrl: string | null;
 }
 
-function clip(text: string): string {
+/** `text` cut to GitHub's limit for a status (or deployment) description. */
+export function clipDescription(text: string): string {
   return text.length <= STATUS_DESCRIPTION_LIMIT ? text : `${text.slice(0, STATUS_DESCRIPTION_LIMIT - 1)}…`;
 }
 
@@ -49,7 +50,7 @@ export class CommitStatusWriter {
     const key = `${repository}#${status.sha}#${status.context}`;
     const wanted: Shown = {
       state: status.state,
-      description: clip(status.description),
+      description: clipDescription(status.description),
       targetUrl: status.targetUrl ?? null,
     };
     try {

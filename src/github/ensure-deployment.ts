@@ -4,6 +4,7 @@
  * "deployed" with a link; marked inactive when the preview goes.
  */
 import type { EnsureResult } from "./ensure-check-run.js";
+import { clipDescription } from "./ensure-commit-status.js";
 import type { GitHubOctokitInstance } from "./github-client.js";
 import { gitHubFailure } from "./github-errors.js";
 import { splitRepository } from "./repository-name.js";
@@ -38,7 +39,7 @@ export async function ensureDeployment(
         ...repo,
         ref: target.sha,
         environment: target.environment,
-        description: target.description.slice(0, 140),
+        description: clipDescription(target.description),
         auto_merge: false,
         required_contexts: [],
         transient_environment: true,
@@ -72,7 +73,7 @@ async function ensureStatus(
     ...repo,
     deployment_id: id,
     state: target.state,
-    description: target.description.slice(0, 140),
+    description: clipDescription(target.description),
     ...(target.environmentUrl ? { environment_url: target.environmentUrl } : {}),
     auto_inactive: true,
   });

@@ -15,6 +15,7 @@ import { CommentWriter } from "./ensure-comment.js";
 import { CommitStatusWriter } from "./ensure-commit-status.js";
 import { deactivateDeployments, ensureDeployment } from "./ensure-deployment.js";
 import type { GitHubClient, GitHubOctokitInstance } from "./github-client.js";
+import { GITHUB_TEXT_LIMIT, truncate } from "./markdown.js";
 import { annotationsOf, type CheckOutput } from "./render-check-output.js";
 import { renderPullRequestComment } from "./render-pull-request-comment.js";
 import { type CheckConclusion, commitState, deploymentState, PLAN_CHECK_NAME } from "./status-words.js";
@@ -100,14 +101,18 @@ function planCheckOutput(report: PullRequestReport): { conclusion: CheckConclusi
         : "Cannot plan";
     return {
       conclusion: "failure",
-      output: { title, summary: `${report.error.message}`.slice(0, 60_000), annotations: annotationsOf(issues) },
+      output: { title, summary: truncate(report.error.message, GITHUB_TEXT_LIMIT), annotations: annotationsOf(issues) },
     };
   }
   const changes = report.planned ? planHasChanges(report.planned.plan) : false;
   const title = changes ? "Merging changes production" : "Merging changes nothing on production";
   return {
     conclusion: changes ? "success" : "neutral",
-    output: { title, summary: report.planned?.markdown.slice(0, 60_000) ?? title, annotations: [] },
+    output: {
+      title,
+      summary: report.planned ? truncate(report.planned.markdown, GITHUB_TEXT_LIMIT) : title,
+      annotations: [],
+    },
   };
 }
 

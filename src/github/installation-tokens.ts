@@ -8,6 +8,7 @@
  */
 import type { Octokit } from "@octokit/core";
 import { gitHubFailure } from "./github-errors.js";
+import { splitRepository } from "./repository-name.js";
 
 /** Ask for a new token this long before the old one expires. */
 export const TOKEN_REFRESH_MARGIN_MS = 5 * 60 * 1000;
@@ -57,9 +58,11 @@ export class InstallationTokens {
   async installationFor(repository: string): Promise<number> {
     const known = this.installations.get(repository);
     if (known !== undefined) return known;
-    const [owner = "", repo = ""] = repository.split("/");
     try {
-      const { data } = await this.options.app.request("GET /repos/{owner}/{repo}/installation", { owner, repo });
+      const { data } = await this.options.app.request(
+        "GET /repos/{owner}/{repo}/installation",
+        splitRepository(repository),
+      );
       this.installations.set(repository, data.id);
       return data.id;
     } catch (err) {

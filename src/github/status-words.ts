@@ -12,7 +12,8 @@ export type DeploymentState = "success" | "failure" | "inactive" | "in_progress"
 
 /** `dockhand/production`, `dockhand/preview` for every `pr-<n>`, else `dockhand/<env>`. */
 export function checkName(env: string): string {
-  return /^pr-\d+$/.test(env) ? "dockhand/preview" : `dockhand/${env}`;
+  // `pr-<n>`, or `<repo>-pr-<n>` for a pull request on an app's source repository (preview-desired.ts).
+  return /(^|-)pr-\d+$/.test(env) ? "dockhand/preview" : `dockhand/${env}`;
 }
 
 /** The plan of a PR (what merging would do) has a check of its own, on the PR's head. */

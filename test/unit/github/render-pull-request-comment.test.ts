@@ -56,6 +56,7 @@ describe("status words", () => {
   it.each([
     ["production", "dockhand/production"],
     ["pr-12", "dockhand/preview"],
+    ["web-app-pr-3", "dockhand/preview"],
     ["staging", "dockhand/staging"],
   ])("checkName(%s) is %s", (env, name) => {
     expect(checkName(env)).toBe(name);
