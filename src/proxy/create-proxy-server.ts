@@ -10,6 +10,7 @@ import { BuiltinProxy } from "./builtin-proxy.js";
 import type { BuiltinProxyOptions } from "./builtin-proxy-options.js";
 import { CaddyDriver } from "./caddy-driver.js";
 import { NginxDriver } from "./nginx-driver.js";
+import { DEFAULT_CADDY_ADMIN } from "./proxy-defaults.js";
 import type { ProxyLog } from "./proxy-log.js";
 
 export interface ProxyServer {
@@ -31,7 +32,7 @@ export interface ProxyServerOptions {
   log: ProxyLog;
   /** nginx and Caddy keep their files under `<stateDir>/nginx` and `<stateDir>/caddy`. */
   stateDir: string;
-  /** Caddy's admin API; default 127.0.0.1:2019 (Caddy's own default). */
+  /** Caddy's admin API; default DEFAULT_CADDY_ADMIN (127.0.0.1:2019, Caddy's own default). */
   caddyAdmin?: { host: string; port: number };
   /** Automatic HTTPS (proxy.tls.acme); Caddy only, with its HTTPS address already parsed. */
   acme?: ProxyAcmeSpec & { listen: { host: string; port: number } };
@@ -48,7 +49,7 @@ export function createProxyServer(o: ProxyServerOptions): ProxyServer {
     return wrap("nginx", nginx, () => undefined);
   }
   if (o.driver === "caddy") {
-    const admin = o.caddyAdmin ?? { host: "127.0.0.1", port: 2019 };
+    const admin = o.caddyAdmin ?? { ...DEFAULT_CADDY_ADMIN };
     const acme = o.acme && {
       ca: o.acme.ca,
       email: o.acme.email,

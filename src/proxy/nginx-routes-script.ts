@@ -46,7 +46,7 @@ function retry(r) {
   if (!IDEMPOTENT[r.method]) return "";
   try {
     // "host:port", or several joined by ", " and " : " (host:port has no spaces).
-    var tried = String(r.variables.upstream_addr || "").split(/\s*[,:]\s+/);
+    var tried = String(r.variables.upstream_addr || "").split(/\\s*[,:]\\s+/);
     var list = (table().apps[r.variables.dockhand_app] || []).filter(function (u) {
       return tried.indexOf(u) < 0;
     });

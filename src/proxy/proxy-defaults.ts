@@ -59,3 +59,6 @@ export const DEFAULT_RELOAD_SETTLE_MS = 50;
  * Caddy within this, and the Caddy driver waits this long before it reports a table served.
  */
 export const DEFAULT_CADDY_UPSTREAM_REFRESH_MS = 100;
+
+/** Where a Caddy that dockhand runs serves its admin API: Caddy's own default. */
+export const DEFAULT_CADDY_ADMIN = { host: "127.0.0.1", port: 2019 } as const;

@@ -4,7 +4,7 @@
  * (passive ejection: an upstream that keeps failing gets a rest).
  */
 import { Pool } from "undici";
-import type { Upstream } from "../model/index.js";
+import { inFlightKey, type Upstream } from "../model/index.js";
 import { originOf, type UpstreamView } from "./upstream-balancer.js";
 
 export interface PoolOptions {
@@ -24,10 +24,6 @@ export interface EjectionOptions {
 interface Health {
   failures: number;
   ejectedUntil: number;
-}
-
-function inFlightKey(host: string, container: string): string {
-  return `${host}/${container}`;
 }
 
 function add(counts: Map<string, number>, key: string, delta: number): void {
