@@ -9,17 +9,17 @@ import { DEFAULTS } from "./defaults.js";
 import { bool, duration, ENV_NAME_RE, expected, strictMap, text } from "./fields.js";
 
 /** A size like `256m`: a whole number with an optional unit b, k, m or g (powers of 1024), as `docker run --memory`. */
-export const SIZE_RE = /^(\d+)([bkmg]?)$/i;
+const SIZE_RE = /^(\d+)([bkmg]?)$/i;
 const SIZE_UNITS: Record<string, number> = { "": 1, b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
 
-export function parseSize(text: string): number | undefined {
+function parseSize(text: string): number | undefined {
   const match = SIZE_RE.exec(text.trim());
   if (!match) return undefined;
   return Number(match[1]) * (SIZE_UNITS[(match[2] ?? "").toLowerCase()] ?? 1);
 }
 
 /** Docker refuses less than 6 MiB. */
-export const MIN_MEMORY_BYTES = 6 * 1024 ** 2;
+const MIN_MEMORY_BYTES = 6 * 1024 ** 2;
 
 const sizeWhat = 'a size of at least 6m like "256m" or "1g"';
 
@@ -40,7 +40,7 @@ function cpus() {
  * A command as a list (exec form), or one string run by `/bin/sh -c` (shell
  * form), as in a Dockerfile.
  */
-export function commandField(what: string) {
+function commandField(what: string) {
   const e = expected(what);
   return z
     .union([z.string().min(1), z.array(z.string(), e).min(1)], e)

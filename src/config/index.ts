@@ -14,4 +14,3 @@ export { type DeployRepoJsonSchemas, deployRepoJsonSchemas } from "./deploy-repo
 export { parseDuration } from "./duration.js";
 export { isRegistryAddress, isRepositoryPath } from "./fields.js";
 export { parseDeployRepo } from "./parse-deploy-repo.js";
-export { registryImage } from "./registry-image.js";

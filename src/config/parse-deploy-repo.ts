@@ -9,6 +9,7 @@ import {
   type ConfigIssue,
   type DesiredState,
   type HostSpec,
+  type RegistrySpec,
   type RepoSnapshot,
   sourceKey,
   type VolumeSpec,
@@ -21,7 +22,7 @@ import { checkDockhandFile, DOCKHAND_FILE } from "./check-dockhand-file.js";
 import { computeSpecFields, computeSpecHash, specHashParts } from "./compute-spec-hash.js";
 import { DEFAULTS } from "./defaults.js";
 import type { DockhandFile } from "./dockhand-schema.js";
-import { withRegistry } from "./registry-image.js";
+import { registryImage } from "./registry-image.js";
 
 export function parseDeployRepo(snapshot: RepoSnapshot): DesiredState {
   const dockhand = checkDockhandFile(snapshot.files[DOCKHAND_FILE]);
@@ -38,9 +39,7 @@ export function parseDeployRepo(snapshot: RepoSnapshot): DesiredState {
   return {
     source: { ...snapshot.source },
     ...settings,
-    apps: apps
-      .map((app) => withRegistry(toAppSpec(app, snapshot), settings.registry))
-      .sort((a, b) => compare(a.name, b.name)),
+    apps: apps.map((app) => toAppSpec(app, snapshot, settings.registry)).sort((a, b) => compare(a.name, b.name)),
   };
 }
 
@@ -86,11 +85,11 @@ function toRepoSettings(
   };
 }
 
-function toAppSpec(checked: CheckedAppFile, snapshot: RepoSnapshot): AppSpec {
+function toAppSpec(checked: CheckedAppFile, snapshot: RepoSnapshot, registry: RegistrySpec | undefined): AppSpec {
   // parseDeployRepo only gets here when no file had a problem, so every app validated.
   const app = checked.value as AppFile;
   const build = app.build && toBuildSpec(app.build, snapshot);
-  const image = build ? buildImageTag(app.name, build.contextHash, build.dockerfile, build) : (app.image ?? "");
+  const image = build ? buildImage(app.name, build, registry) : (app.image ?? "");
   const { hosts, labels } = app.placement;
   const spec: Omit<AppSpec, "specHash" | "specFields"> = {
     name: app.name,
@@ -115,6 +114,12 @@ function toAppSpec(checked: CheckedAppFile, snapshot: RepoSnapshot): AppSpec {
   };
   const parts = specHashParts(spec);
   return { ...spec, specHash: computeSpecHash(parts), specFields: computeSpecFields(parts) };
+}
+
+/** A build's tag, under the registry's name when dockhand.yaml has one (pushed there, pulled by the other hosts). */
+function buildImage(app: string, build: BuildSpec, registry: RegistrySpec | undefined): string {
+  const tag = buildImageTag(app, build.contextHash, build.dockerfile, build);
+  return registry ? registryImage(tag, registry) : tag;
 }
 
 function toBuildSpec(build: NonNullable<AppFile["build"]>, snapshot: RepoSnapshot): BuildSpec {
