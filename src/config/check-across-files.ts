@@ -5,12 +5,12 @@
  * hostname reported in the same run.
  */
 import { type ConfigIssue, type RepoSnapshot, type SourceRef, sourceKey } from "../model/index.js";
-import { type CheckedAppFile, checkAppFile, isAppFilePath } from "./check-app-file.js";
+import { type CheckedAppFile, isAppFilePath } from "./check-app-file.js";
 import type { HostCatalogue } from "./check-dockhand-file.js";
 import { isBranchName, isRepoDirectory, isSourceRepoUrl, normaliseRepoDirectory } from "./fields.js";
 import { closestMatch } from "./messages.js";
 import { asMap, stringItems, stringValues } from "./raw.js";
-import { issueAt, type YamlFile } from "./yaml-file.js";
+import { issueAt, readYamlFile, type YamlFile } from "./yaml-file.js";
 
 type ReadApp = Required<Pick<CheckedAppFile, "file" | "raw">>;
 
@@ -71,7 +71,9 @@ function sourceOf(build: Record<string, unknown>): SourceRef | "invalid" | undef
 export function listSources(snapshot: RepoSnapshot): SourceRef[] {
   const found = new Map<string, SourceRef>();
   for (const path of Object.keys(snapshot.files).filter(isAppFilePath).sort()) {
-    const build = asMap(checkAppFile(path, snapshot.files[path] ?? "").raw?.build);
+    // Only the YAML is read here (no validation): the parse that follows validates each file once.
+    const { file, issues } = readYamlFile(path, snapshot.files[path] ?? "");
+    const build = issues.length === 0 ? asMap(asMap(file.doc.toJS())?.build) : undefined;
     const source = build && sourceOf(build);
     if (source && source !== "invalid") found.set(sourceKey(source), source);
   }

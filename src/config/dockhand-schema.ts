@@ -3,6 +3,7 @@
  * Relations between keys (tls only with tcp://) are checked in check-dockhand-file.ts.
  */
 import { z } from "zod";
+import { PROXY_DRIVERS } from "../model/index.js";
 import { DEFAULTS } from "./defaults.js";
 import {
   bool,
@@ -65,13 +66,11 @@ const hostsSchema = z
   })
   .describe("The Docker hosts dockhand deploys to, by name.");
 
-const DRIVERS = ["builtin", "nginx", "caddy"] as const;
-
-const driverSchema = z.enum(DRIVERS, {
+const driverSchema = z.enum(PROXY_DRIVERS, {
   error: (issue: { input?: unknown }) => {
-    const hint = typeof issue.input === "string" ? closestMatch(issue.input, DRIVERS) : undefined;
+    const hint = typeof issue.input === "string" ? closestMatch(issue.input, PROXY_DRIVERS) : undefined;
     const got = typeof issue.input === "string" ? JSON.stringify(issue.input) : String(issue.input ?? "nothing");
-    return `expected one of builtin, nginx, caddy, got ${got}${hint ? `; did you mean "${hint}"?` : ""}`;
+    return `expected one of ${PROXY_DRIVERS.join(", ")}, got ${got}${hint ? `; did you mean "${hint}"?` : ""}`;
   },
 });
 

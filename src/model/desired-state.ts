@@ -22,7 +22,8 @@ export interface HostSpec {
   labels: Record<string, string>;
 }
 
-export type ProxyDriver = "builtin" | "nginx" | "caddy";
+export const PROXY_DRIVERS = ["builtin", "nginx", "caddy"] as const;
+export type ProxyDriver = (typeof PROXY_DRIVERS)[number];
 
 export interface ProxySpec {
   driver: ProxyDriver;

@@ -6,9 +6,9 @@
  * switches when they change. So switching drivers is a config change.
  */
 import type { Redis } from "ioredis";
-import type { ProxySpec } from "../model/index.js";
+import { PROXY_DRIVERS, type ProxySpec } from "../model/index.js";
 
-const DRIVERS = new Set(["builtin", "nginx", "caddy"]);
+const DRIVERS: ReadonlySet<string> = new Set(PROXY_DRIVERS);
 
 export class RedisProxySettings {
   private readonly key: string;
