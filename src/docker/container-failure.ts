@@ -22,7 +22,7 @@ export function deathOf(info: Docker.ContainerInspectInfo): string | undefined {
 }
 
 /** The image HEALTHCHECK's own log (the engine keeps the last five results), one line per check. */
-export function healthcheckLog(info: Docker.ContainerInspectInfo): string {
+function healthcheckLog(info: Docker.ContainerInspectInfo): string {
   const entries = info.State.Health?.Log ?? [];
   return entries
     .map((e) => `${e.Start} exit ${e.ExitCode}: ${e.Output.trim().replace(/\s*\n\s*/g, " | ") || "(no output)"}`)

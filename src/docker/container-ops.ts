@@ -69,14 +69,10 @@ export async function stopContainer(engine: Engine, id: string, timeoutSeconds?:
   }
 }
 
-/** Config.StopTimeout, else the engine's default. */
+/** Config.StopTimeout (the typings leave it out), else the engine's default. */
 async function ownStopTimeout(engine: Engine, id: string): Promise<number> {
-  try {
-    const info = await engineCall(engine, `inspect container ${id}`, () => engine.docker.getContainer(id).inspect());
-    return (info.Config as { StopTimeout?: number } | undefined)?.StopTimeout ?? DOCKER_DEFAULTS.stopTimeoutSeconds;
-  } catch (err) {
-    throw statusOf(err) === 404 ? noSuchContainer(engine, id, err) : err;
-  }
+  const { Config } = await inspectContainer(engine, id);
+  return (Config as { StopTimeout?: number } | undefined)?.StopTimeout ?? DOCKER_DEFAULTS.stopTimeoutSeconds;
 }
 
 export async function removeContainer(engine: Engine, id: string): Promise<void> {

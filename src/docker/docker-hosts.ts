@@ -79,7 +79,7 @@ export class DockerHosts implements DockerPort {
     this.env = options.env ?? process.env;
     for (const host of hosts) {
       if (this.slots.has(host.name)) throw new DockhandError("DOCKHAND_E_USAGE", `host ${host.name} is listed twice`);
-      this.slots.set(host.name, connectSlot(host, options.env ?? process.env));
+      this.slots.set(host.name, connectSlot(host, this.env));
     }
   }
 

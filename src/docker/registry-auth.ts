@@ -6,7 +6,7 @@
  * Read on every push and pull, so a `docker login` takes effect without a
  * restart. Never from the deploy repo.
  */
-import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { DockhandError } from "../model/index.js";
@@ -67,10 +67,10 @@ interface DockerConfigFile {
   credsStore?: string;
 }
 
-function readConfig(path: string, setting: string, required: boolean): DockerConfigFile | undefined {
+async function readConfig(path: string, setting: string, required: boolean): Promise<DockerConfigFile | undefined> {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = await readFile(path, "utf8");
   } catch (err) {
     if (!required && (err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     const why = err instanceof Error ? err.message : String(err);
@@ -117,7 +117,7 @@ export async function registryAuthFor(image: string, env: NodeJS.ProcessEnv): Pr
   const registry = registryOf(image);
   const file = authFile(env);
   const source = file.setting === "default" ? file.path : `${file.path} (${file.setting})`;
-  const config = readConfig(file.path, file.setting, file.required);
+  const config = await readConfig(file.path, file.setting, file.required);
   const serveraddress = registry === DOCKER_HUB ? DOCKER_HUB_SERVER : registry;
   const helper = helperFor(config, registry);
   if (helper) {

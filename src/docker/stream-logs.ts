@@ -13,7 +13,7 @@ import { engineError } from "./engine-error.js";
 type Stream = LogLine["stream"];
 
 /** `2024-05-01T10:00:00.123456789Z text` ─▶ time (ms) and text; a line without one keeps `fallback`. */
-export function parseLogLine(raw: string, stream: Stream, fallback: number): LogLine {
+function parseLogLine(raw: string, stream: Stream, fallback: number): LogLine {
   const space = raw.indexOf(" ");
   const time = space > 0 ? Date.parse(raw.slice(0, space)) : Number.NaN;
   if (Number.isNaN(time)) return { stream, text: raw, time: fallback };

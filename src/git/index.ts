@@ -3,11 +3,5 @@ export { DirectoryRepo, type DirectoryRepoOptions, WORKTREE_SHA } from "./direct
 export { GitRepo, type GitRepoOptions } from "./git-repo.js";
 export { type OpenRepoOptions, openRepo } from "./open-repo.js";
 export { SourceRepositories } from "./source-repositories.js";
-export {
-  DEFAULT_STATUS_BRANCH,
-  StatusBranch,
-  type StatusBranchOptions,
-  StatusBranchReporter,
-  type StatusWrite,
-} from "./status-branch.js";
-export { buildEnvironmentStatus, type EnvironmentStatus, type StatusApp, type StatusSlot } from "./status-record.js";
+export { StatusBranch, StatusBranchReporter } from "./status-branch.js";
+export { buildEnvironmentStatus } from "./status-record.js";

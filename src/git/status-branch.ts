@@ -16,7 +16,8 @@ import { mirrorName, normaliseRepo, redactUrl } from "./git-url.js";
 import { GitProcessError, gitBuffer } from "./run-git.js";
 import { buildEnvironmentStatus, parseEnvironmentStatus, renderEnvironmentStatus, sameApps } from "./status-record.js";
 
-export const DEFAULT_STATUS_BRANCH = "dockhand-status";
+// DEFAULTS.status.branch (src/config/defaults.ts), for a DesiredState made without `status`; adapters may not import config.
+const DEFAULT_STATUS_BRANCH = "dockhand-status";
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export interface StatusBranchOptions {

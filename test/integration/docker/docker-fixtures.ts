@@ -9,7 +9,7 @@ import Docker from "dockerode";
 import { pack } from "tar-stream";
 import type { DockerHosts } from "../../../src/docker/index.js";
 import type { ContainerSpec } from "../../../src/model/index.js";
-import { containerLabels } from "../../../src/model/index.js";
+import { containerLabels, DockhandError } from "../../../src/model/index.js";
 import { testbed } from "../../support/testbed.js";
 
 /** Every container and image a test creates carries this label, so cleanup finds it. */
@@ -150,4 +150,14 @@ export async function prepareAppImage(hosts: DockerHosts, runId: string): Promis
 export function lineCollector(): { lines: string[]; sink: (line: string) => void } {
   const lines: string[] = [];
   return { lines, sink: (line) => lines.push(line) };
+}
+
+/** The DockhandError `promise` rejects with; anything else fails the test. */
+export async function failureOf(promise: Promise<unknown>): Promise<DockhandError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof DockhandError)) throw new Error(`expected a DockhandError, got ${String(err)}`);
+  return err;
 }

@@ -1,9 +1,16 @@
 import { PassThrough } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { DockerHosts } from "../../../src/docker/index.js";
-import { DockhandError } from "../../../src/model/index.js";
 import { testbedHosts } from "../../support/testbed.js";
-import { appContext, cleanupRun, contextTar, lineCollector, newRunId, RUN_LABEL } from "./docker-fixtures.js";
+import {
+  appContext,
+  cleanupRun,
+  contextTar,
+  failureOf,
+  lineCollector,
+  newRunId,
+  RUN_LABEL,
+} from "./docker-fixtures.js";
 
 const runId = newRunId();
 const hosts = new DockerHosts(testbedHosts());
@@ -13,15 +20,6 @@ afterAll(async () => {
   await hosts.close();
   await cleanupRun(runId);
 });
-
-async function failureOf(promise: Promise<unknown>): Promise<DockhandError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof DockhandError)) throw new Error(`expected a DockhandError, got ${String(err)}`);
-  return err;
-}
 
 describe("DockerHosts.build", () => {
   it("builds an image from a tar stream and sends the build output to the log", async () => {

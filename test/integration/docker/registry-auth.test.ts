@@ -8,14 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { credentialsHint, registryAuthFor, registryOf } from "../../../src/docker/registry-auth.js";
-import { DockhandError } from "../../../src/model/index.js";
-
-function configFile(content: unknown): string {
-  const dir = mkdtempSync(join(tmpdir(), "dockhand-auth-"));
-  const path = join(dir, "config.json");
-  writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content));
-  return path;
-}
+import { writeAuthFile } from "../../support/registry-seed.js";
+import { failureOf } from "./docker-fixtures.js";
 
 /** A PATH holding one `docker-credential-<name>` whose `get` runs `body` (stdin: the server address). */
 function helperPath(name: string, body: string): string {
@@ -28,15 +22,6 @@ function helperPath(name: string, body: string): string {
 
 const b64 = (text: string) => Buffer.from(text).toString("base64");
 const image = "registry.example.com:5000/acme/web:1";
-
-async function failure(promise: Promise<unknown>): Promise<DockhandError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof DockhandError)) throw new Error(`expected a DockhandError, got ${String(err)}`);
-  return err;
-}
 
 describe("registryOf: Docker's rule for the first part of a reference", () => {
   const cases: Array<[string, string]> = [
@@ -77,13 +62,13 @@ describe("registryAuthFor: auths", () => {
     },
   ];
   it.each(cases)("$name", async ({ file, want }) => {
-    const auth = await registryAuthFor(image, { DOCKHAND_REGISTRY_AUTH: configFile(file) });
+    const auth = await registryAuthFor(image, { DOCKHAND_REGISTRY_AUTH: writeAuthFile(file) });
     expect(auth.config).toEqual(want);
     expect(auth.registry).toBe("registry.example.com:5000");
   });
 
   it("Docker Hub: the index key, sent with the index server address", async () => {
-    const path = configFile({ auths: { "https://index.docker.io/v1/": { auth: b64("me:pw") } } });
+    const path = writeAuthFile({ auths: { "https://index.docker.io/v1/": { auth: b64("me:pw") } } });
     expect((await registryAuthFor("acme/web:1", { DOCKHAND_REGISTRY_AUTH: path })).config).toEqual({
       username: "me",
       password: "pw",
@@ -92,7 +77,7 @@ describe("registryAuthFor: auths", () => {
   });
 
   it("falls back to DOCKER_CONFIG, then HOME/.docker/config.json, like the docker CLI", async () => {
-    const path = configFile({ auths: { "registry.example.com:5000": { auth: b64("x:y") } } });
+    const path = writeAuthFile({ auths: { "registry.example.com:5000": { auth: b64("x:y") } } });
     const dir = path.replace(/\/config\.json$/, "");
     expect((await registryAuthFor(image, { DOCKER_CONFIG: dir })).source).toBe(`${path} (DOCKER_CONFIG)`);
     const home = mkdtempSync(join(tmpdir(), "dockhand-home-"));
@@ -110,8 +95,8 @@ describe("registryAuthFor: auths", () => {
   });
 
   it("a file that is not a docker config.json: an error naming the file and the setting", async () => {
-    const path = configFile("[1, 2]");
-    const err = await failure(registryAuthFor(image, { DOCKHAND_REGISTRY_AUTH: path }));
+    const path = writeAuthFile("[1, 2]");
+    const err = await failureOf(registryAuthFor(image, { DOCKHAND_REGISTRY_AUTH: path }));
     expect(err.code).toBe("DOCKHAND_E_REGISTRY");
     expect(err.message).toBe(
       `registry credentials ${path} (DOCKHAND_REGISTRY_AUTH) is not a docker config.json like {"auths": {"registry.example.com": {"auth": "<base64 user:password>"}}}`,
@@ -119,7 +104,7 @@ describe("registryAuthFor: auths", () => {
   });
 
   it("the hint for a registry without credentials names the file and the fix", async () => {
-    const path = configFile({ auths: {} });
+    const path = writeAuthFile({ auths: {} });
     const auth = await registryAuthFor(image, { DOCKHAND_REGISTRY_AUTH: path });
     expect(credentialsHint(auth)).toBe(
       `dockhand has no credentials for registry.example.com:5000 in ${path} (DOCKHAND_REGISTRY_AUTH) ` +
@@ -134,7 +119,7 @@ describe("registryAuthFor: credential helpers", () => {
       "acme",
       `echo "{\\"ServerURL\\":\\"$server\\",\\"Username\\":\\"u-$server\\",\\"Secret\\":\\"s\\"}"`,
     );
-    const path = configFile({ credHelpers: { "registry.example.com:5000": "acme" } });
+    const path = writeAuthFile({ credHelpers: { "registry.example.com:5000": "acme" } });
     const auth = await registryAuthFor(image, { DOCKHAND_REGISTRY_AUTH: path, PATH });
     expect(auth).toMatchObject({ helper: "acme", fromHelper: true });
     expect(auth.config).toEqual({
@@ -149,14 +134,14 @@ describe("registryAuthFor: credential helpers", () => {
 
   it('credsStore; "<token>" as the user name means an identity token', async () => {
     const PATH = helperPath("store", `echo '{"ServerURL":"x","Username":"<token>","Secret":"refresh"}'`);
-    const path = configFile({ credsStore: "store" });
+    const path = writeAuthFile({ credsStore: "store" });
     const auth = await registryAuthFor(image, { DOCKHAND_REGISTRY_AUTH: path, PATH });
     expect(auth.config).toEqual({ identitytoken: "refresh", serveraddress: "registry.example.com:5000" });
   });
 
   it("a helper without credentials for the address: auths serves, as for the docker CLI", async () => {
     const PATH = helperPath("empty", "echo 'credentials not found in native keychain'; exit 1");
-    const path = configFile({ credsStore: "empty", auths: { "registry.example.com:5000": { auth: b64("a:b") } } });
+    const path = writeAuthFile({ credsStore: "empty", auths: { "registry.example.com:5000": { auth: b64("a:b") } } });
     const auth = await registryAuthFor(image, { DOCKHAND_REGISTRY_AUTH: path, PATH });
     expect(auth).toMatchObject({ helper: "empty", config: { username: "a", password: "b" } });
     expect(auth.fromHelper).toBeUndefined();
@@ -164,7 +149,7 @@ describe("registryAuthFor: credential helpers", () => {
 
   it("a helper without credentials and no auths: anonymous, and the hint names the helper", async () => {
     const PATH = helperPath("empty", "echo 'credentials not found in native keychain'; exit 1");
-    const path = configFile({ credsStore: "empty" });
+    const path = writeAuthFile({ credsStore: "empty" });
     const auth = await registryAuthFor(image, { DOCKHAND_REGISTRY_AUTH: path, PATH });
     expect(auth.config).toBeUndefined();
     expect(credentialsHint(auth)).toContain(
@@ -173,8 +158,8 @@ describe("registryAuthFor: credential helpers", () => {
   });
 
   it("a helper that is not installed: an error naming it and the file", async () => {
-    const path = configFile({ credHelpers: { "registry.example.com:5000": "nowhere" } });
-    const err = await failure(registryAuthFor(image, { DOCKHAND_REGISTRY_AUTH: path, PATH: "/nonexistent" }));
+    const path = writeAuthFile({ credHelpers: { "registry.example.com:5000": "nowhere" } });
+    const err = await failureOf(registryAuthFor(image, { DOCKHAND_REGISTRY_AUTH: path, PATH: "/nonexistent" }));
     expect(err.code).toBe("DOCKHAND_E_REGISTRY");
     expect(err.message).toBe(
       `credential helper docker-credential-nowhere (named in ${path} (DOCKHAND_REGISTRY_AUTH)) failed for registry.example.com:5000: it is not installed (not found in PATH)`,
@@ -183,8 +168,8 @@ describe("registryAuthFor: credential helpers", () => {
 
   it("a helper that fails: its exit code and first line", async () => {
     const PATH = helperPath("broken", "echo 'keychain locked' >&2; exit 3");
-    const path = configFile({ credsStore: "broken" });
-    const err = await failure(registryAuthFor(image, { DOCKHAND_REGISTRY_AUTH: path, PATH }));
+    const path = writeAuthFile({ credsStore: "broken" });
+    const err = await failureOf(registryAuthFor(image, { DOCKHAND_REGISTRY_AUTH: path, PATH }));
     expect(err.message).toMatch(
       /docker-credential-broken .* failed for registry\.example\.com:5000: exit code 3: keychain locked$/,
     );

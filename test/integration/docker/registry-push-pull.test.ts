@@ -9,7 +9,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DockerHosts } from "../../../src/docker/index.js";
-import { DockhandError } from "../../../src/model/index.js";
 import {
   authsFor,
   deleteFromRegistry,
@@ -20,7 +19,7 @@ import {
   writeAuthFile,
 } from "../../support/registry-seed.js";
 import { testbedHosts, testbedRegistry } from "../../support/testbed.js";
-import { lineCollector } from "./docker-fixtures.js";
+import { failureOf, lineCollector } from "./docker-fixtures.js";
 
 const run = `t${randomBytes(4).toString("hex")}`;
 const reg = testbedRegistry();
@@ -37,15 +36,6 @@ function hostsWith(auth: string | undefined): DockerHosts {
 
 const good = hostsWith(reg.authFile);
 const opened: DockerHosts[] = [good];
-
-async function failureOf(promise: Promise<unknown>): Promise<DockhandError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof DockhandError)) throw new Error(`expected a DockhandError, got ${String(err)}`);
-  return err;
-}
 
 beforeAll(async () => {
   await seedRegistry(repository, "seed");

@@ -65,6 +65,13 @@ function previewFinished(env: string): FinishedSync {
   };
 }
 
+/** The sync that tore an environment down: no app left in the desired state, nothing running. */
+function teardownFinished(): FinishedSync {
+  const ended = finished([]);
+  const none = { ...ended.planned!, desired: { ...ended.planned!.desired, apps: [] } };
+  return { ...ended, planned: none };
+}
+
 const ctx: SyncReportContext = { env: "production", sha: SHA, trigger: "push", startedAt: 0 };
 
 describe("status branch", () => {
@@ -122,21 +129,19 @@ describe("status branch", () => {
     const { repo, reporter } = rig();
     await reporter.record({ ...ctx, env: "pr-8" }, previewFinished("pr-8"));
     await reporter.record(ctx, finished([container(web, 0, "alpha")]));
-    const teardown = finished([]);
-    const none = { ...teardown.planned!, desired: { ...teardown.planned!.desired, apps: [] } };
-    expect(await reporter.record({ ...ctx, env: "pr-8" }, { ...teardown, planned: none })).toBe("committed");
+    const teardown = teardownFinished();
+    expect(await reporter.record({ ...ctx, env: "pr-8" }, teardown)).toBe("committed");
     expect(git(repo.remote, "ls-tree", "--name-only", "dockhand-status")).toBe("production.json");
     expect(git(repo.remote, "log", "-1", "--format=%s", "dockhand-status")).toBe("pr-8: removed at 0123456789ab");
     // Nothing to remove a second time.
-    expect(await reporter.record({ ...ctx, env: "pr-8" }, { ...teardown, planned: none })).toBe("unchanged");
+    expect(await reporter.record({ ...ctx, env: "pr-8" }, teardown)).toBe("unchanged");
   });
 
   it("removes the last file of the branch, leaving an empty tree", async () => {
     const { repo, reporter } = rig();
     await reporter.record({ ...ctx, env: "pr-9" }, previewFinished("pr-9"));
-    const teardown = finished([]);
-    const none = { ...teardown.planned!, desired: { ...teardown.planned!.desired, apps: [] } };
-    expect(await reporter.record({ ...ctx, env: "pr-9" }, { ...teardown, planned: none })).toBe("committed");
+    const teardown = teardownFinished();
+    expect(await reporter.record({ ...ctx, env: "pr-9" }, teardown)).toBe("committed");
     expect(git(repo.remote, "ls-tree", "--name-only", "dockhand-status")).toBe("");
   });
 
