@@ -18,6 +18,8 @@ import { commandValidate } from "./runtime/command-validate.js";
 import { readEnv } from "./runtime/env.js";
 
 type Action = (flags: Record<string, unknown>) => Promise<number>;
+const examplesText = (examples: string[]) => `\nExamples:\n${examples.map((e) => `  $ ${e}`).join("\n")}`;
+type AppAction = (app: string, flags: Record<string, unknown>) => Promise<number>;
 
 export function buildProgram(run: (action: () => Promise<number>) => Promise<void>): Command {
   const program = new Command("dockhand")
@@ -32,7 +34,7 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
       .option("--ref <ref>", "branch, tag or commit to read (default: DOCKHAND_BRANCH, main)");
   const add = (name: string, summary: string, examples: string[], action: Action) =>
     repoOptions(program.command(name).description(summary))
-      .addHelpText("after", `\nExamples:\n${examples.map((e) => `  $ ${e}`).join("\n")}`)
+      .addHelpText("after", examplesText(examples))
       .action((flags: Record<string, unknown>) => run(() => action(flags)));
 
   add(
@@ -78,30 +80,26 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
     ["dockhand status --repo ./deploy", "dockhand status --json | jq '.environments[].apps[] | {app, health}'"],
     (f) => commandStatus(readEnv(), f),
   ).option("--json", "print the status as JSON (the shape of GET /api/status)");
-  repoOptions(
-    program
-      .command("logs")
-      .description("merged logs of an app's containers on every host, each line prefixed host/slot")
-      .argument("<app>", "app name, as in apps/<app>.yaml"),
+  const addForApp = (name: string, summary: string, examples: string[], action: AppAction) =>
+    repoOptions(program.command(name).description(summary).argument("<app>", "app name, as in apps/<app>.yaml"))
+      .option("--env <env>", "environment", "production")
+      .addHelpText("after", examplesText(examples))
+      .action((app: string, flags: Record<string, unknown>) => run(() => action(app, flags)));
+  addForApp(
+    "logs",
+    "merged logs of an app's containers on every host, each line prefixed host/slot",
+    ["dockhand logs web", "dockhand logs web -f --since 10m", "dockhand logs api --env pr-42 --tail all"],
+    (app, f) => commandLogs(readEnv(), app, f),
   )
-    .option("--env <env>", "environment", "production")
     .option("-f, --follow", "keep printing new lines until Ctrl-C or until the containers stop")
     .option("--since <when>", "only lines since then: a duration (10m, 1h30m) or a date (2024-05-01T10:00:00Z)")
-    .option("--tail <n>", "last n lines per container, or all (default: 100, or all with --since)")
-    .addHelpText(
-      "after",
-      "\nExamples:\n  $ dockhand logs web\n  $ dockhand logs web -f --since 10m\n  $ dockhand logs api --env pr-42 --tail all",
-    )
-    .action((app: string, flags: Record<string, unknown>) => run(() => commandLogs(readEnv(), app, flags)));
-  repoOptions(
-    program
-      .command("rollback")
-      .description("put an app back on its previous version (kept stopped on the hosts) and hold periodic sync for it")
-      .argument("<app>", "app name, as in apps/<app>.yaml"),
-  )
-    .option("--env <env>", "environment", "production")
-    .addHelpText("after", "\nExamples:\n  $ dockhand rollback web\n  $ dockhand rollback api --repo ./deploy")
-    .action((app: string, flags: Record<string, unknown>) => run(() => commandRollback(readEnv(), app, flags)));
+    .option("--tail <n>", "last n lines per container, or all (default: 100, or all with --since)");
+  addForApp(
+    "rollback",
+    "put an app back on its previous version (kept stopped on the hosts) and hold periodic sync for it",
+    ["dockhand rollback web", "dockhand rollback api --repo ./deploy"],
+    (app, f) => commandRollback(readEnv(), app, f),
+  );
   program
     .command("serve")
     .description("webhook receiver, sync worker and built-in proxy in one process")
