@@ -14,7 +14,7 @@
  * Writes the "Webhooks and queue" section of docs/benchmarks.md.
  * Goals: p99 under 20 ms; at most 2 syncs per burst.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
@@ -29,6 +29,7 @@ import { connectRedis } from "../src/runtime/connect-redis.js";
 import { buildHttpApp } from "../src/runtime/http-app.js";
 import { SyncQueue } from "../src/worker/sync-queue.js";
 import { cleanUp, newInstance, smallRepo } from "../test/integration/queue/queue-fixtures.js";
+import { git } from "../test/support/deploy-repo.js";
 import { startDockhand } from "../test/support/dockhand-process.js";
 import { freePort } from "../test/support/free-port.js";
 import { sign } from "../test/support/github-examples.js";
@@ -173,20 +174,6 @@ interface BurstResult {
   sendMs: number;
   syncs: number;
   liveMs: number;
-}
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync("git", args, {
-    cwd,
-    encoding: "utf8",
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: "b",
-      GIT_AUTHOR_EMAIL: "b@b",
-      GIT_COMMITTER_NAME: "b",
-      GIT_COMMITTER_EMAIL: "b@b",
-    },
-  }).trim();
 }
 
 async function burst(): Promise<BurstResult[]> {

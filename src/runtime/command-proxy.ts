@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { parseDeployRepo } from "../config/index.js";
-import { DockhandError, type ProxyDriver, type ProxySpec } from "../model/index.js";
+import { DockhandError, PROXY_DRIVERS, type ProxyDriver, type ProxySpec } from "../model/index.js";
 import { RedisProxySettings, RedisRouteStore } from "../proxy/index.js";
 import { connectRedis } from "./connect-redis.js";
 import type { DockhandEnv } from "./env.js";
@@ -15,7 +15,6 @@ export interface ProxyFlags {
   listen?: string;
 }
 
-const DRIVERS: readonly ProxyDriver[] = ["builtin", "nginx", "caddy"];
 const DEFAULT_LISTEN = "0.0.0.0:8080";
 
 /**
@@ -30,8 +29,8 @@ export async function startProxyCommand(
 ): Promise<{ stop(): Promise<void>; port: number }> {
   const fromRepo = (flags.repo ?? env.repo) ? await proxySettingsOf(env, flags) : undefined;
   const driver = flags.driver ?? fromRepo?.driver ?? "builtin";
-  if (!DRIVERS.includes(driver as ProxyDriver)) {
-    throw new DockhandError("DOCKHAND_E_USAGE", `--driver must be one of ${DRIVERS.join(", ")}, got "${driver}"`);
+  if (!(PROXY_DRIVERS as readonly string[]).includes(driver)) {
+    throw new DockhandError("DOCKHAND_E_USAGE", `--driver must be one of ${PROXY_DRIVERS.join(", ")}, got "${driver}"`);
   }
   const redis = await redisFor(env);
   const routes = new RedisRouteStore({

@@ -18,6 +18,7 @@ import { createDeployRepo, type TestDeployRepo } from "../support/deploy-repo.js
 import { type DockhandProcess, startDockhand } from "../support/dockhand-process.js";
 import { freePort } from "../support/free-port.js";
 import { deliver, pushPayload } from "../support/github-webhook.js";
+import { removeContainersOf } from "../support/instance-containers.js";
 import { proxyGet } from "../support/proxy-get.js";
 import { testbedHosts } from "../support/testbed.js";
 import { waitFor } from "../support/wait-for.js";
@@ -82,8 +83,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await serve?.stop();
-  const observed = await docker.observe(instance);
-  for (const c of observed.hosts.flatMap((h) => h.containers)) await docker.remove(c.host, c.id);
+  await removeContainersOf(docker, instance);
   await docker.close();
   if (repo) rmSync(repo.root, { recursive: true, force: true });
   if (!process.env.DOCKHAND_UPDATE_SCREENSHOT) rmSync(SCREENSHOT, { force: true });

@@ -14,6 +14,7 @@ import { createDeployRepo, type TestDeployRepo } from "../support/deploy-repo.js
 import { type DockhandProcess, startDockhand } from "../support/dockhand-process.js";
 import { freePort } from "../support/free-port.js";
 import { deliver, pushPayload } from "../support/github-webhook.js";
+import { removeContainersOf } from "../support/instance-containers.js";
 import { testbedHosts } from "../support/testbed.js";
 import { waitFor } from "../support/wait-for.js";
 
@@ -81,8 +82,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await serve?.stop();
   squatter?.close();
-  const observed = await docker.observe(instance);
-  for (const c of observed.hosts.flatMap((h) => h.containers)) await docker.remove(c.host, c.id);
+  await removeContainersOf(docker, instance);
   await docker.close();
 });
 

@@ -12,6 +12,7 @@ import { createDeployRepo, type TestDeployRepo } from "../support/deploy-repo.js
 import { type DockhandProcess, runCli, startDockhand } from "../support/dockhand-process.js";
 import { freePort } from "../support/free-port.js";
 import { deliver, pushPayload } from "../support/github-webhook.js";
+import { removeContainersOf } from "../support/instance-containers.js";
 import { proxyGet } from "../support/proxy-get.js";
 import { testbedHosts } from "../support/testbed.js";
 import { waitFor } from "../support/wait-for.js";
@@ -69,8 +70,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await serve?.stop();
-  const observed = await docker.observe(instance);
-  for (const c of observed.hosts.flatMap((h) => h.containers)) await docker.remove(c.host, c.id);
+  await removeContainersOf(docker, instance);
   await docker.close();
 });
 

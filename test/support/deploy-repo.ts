@@ -20,7 +20,8 @@ export interface TestDeployRepo {
   push(message: string): string;
 }
 
-function git(cwd: string, ...args: string[]): string {
+/** git in `cwd` with a fixed author, for test and benchmark commits. */
+export function git(cwd: string, ...args: string[]): string {
   return execFileSync("git", args, {
     cwd,
     encoding: "utf8",

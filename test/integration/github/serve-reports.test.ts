@@ -16,6 +16,7 @@ import { type FakeGitHub, startFakeGitHub } from "../../support/fake-github/fake
 import { freePort } from "../../support/free-port.js";
 import { exampleOf } from "../../support/github-examples.js";
 import { deliver } from "../../support/github-webhook.js";
+import { removeContainersOf } from "../../support/instance-containers.js";
 import { testbedHosts } from "../../support/testbed.js";
 import { waitFor } from "../../support/wait-for.js";
 
@@ -56,8 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await serve?.stop();
   const docker = createDockerHosts(testbedHosts());
-  const observed = await docker.observe(instance);
-  for (const c of observed.hosts.flatMap((h) => h.containers)) await docker.remove(c.host, c.id);
+  await removeContainersOf(docker, instance);
   await docker.close();
   await fake?.close();
 });

@@ -12,12 +12,16 @@ import { Redis } from "ioredis";
 import { type Logger, pino } from "pino";
 import { createDockerHosts } from "../../../src/docker/index.js";
 import { openRepo } from "../../../src/git/index.js";
-import type { DockerPort, ObservedContainer, RepoPort } from "../../../src/model/index.js";
+import type { DockerPort, RepoPort } from "../../../src/model/index.js";
 import { RedisRouteStore } from "../../../src/proxy/index.js";
 import { type QueuedSync, SyncQueue } from "../../../src/worker/sync-queue.js";
 import { SyncWorker } from "../../../src/worker/sync-worker.js";
 import { createDeployRepo, type TestDeployRepo } from "../../support/deploy-repo.js";
+import { removeContainersOf } from "../../support/instance-containers.js";
 import { testbed, testbedHosts } from "../../support/testbed.js";
+
+// The queue tests import it from here with the rest of their fixtures.
+export { containersOf } from "../../support/instance-containers.js";
 
 export type LogLine = Record<string, unknown> & { msg: string; time: number };
 
@@ -131,18 +135,13 @@ export async function startHarness(remote: string, options: HarnessOptions = {})
 }
 
 /** Every container of `instance` on the test bed, stopped ones included. */
-export async function containersOf(docker: DockerPort, instance: string): Promise<ObservedContainer[]> {
-  const observed = await docker.observe(instance);
-  return observed.hosts.flatMap((h) => h.containers);
-}
-
 export function testbedDocker(): DockerPort {
   return createDockerHosts(testbedHosts());
 }
 
 /** Removes an instance's containers and Redis keys (the test bed is shared). */
 export async function cleanUp(instance: string, docker: DockerPort, url = testbed().redisUrl): Promise<void> {
-  for (const c of await containersOf(docker, instance)) await docker.remove(c.host, c.id).catch(() => undefined);
+  await removeContainersOf(docker, instance);
   const redis = connect(url);
   try {
     let cursor = "0";
