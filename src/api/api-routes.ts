@@ -64,7 +64,7 @@ export async function apiRoutes(app: FastifyInstance, options: ApiOptions): Prom
     } catch (err) {
       return reply
         .code(503)
-        .send({ error: "DOCKHAND_E_USAGE", message: `could not queue the sync: ${(err as Error).message}` });
+        .send({ error: "DOCKHAND_E_QUEUE", message: `could not queue the sync: ${(err as Error).message}` });
     }
   });
 
@@ -77,7 +77,7 @@ export async function apiRoutes(app: FastifyInstance, options: ApiOptions): Prom
     } catch (err) {
       return reply
         .code(503)
-        .send({ error: "DOCKHAND_E_USAGE", message: `could not cancel: ${(err as Error).message}` });
+        .send({ error: "DOCKHAND_E_QUEUE", message: `could not cancel: ${(err as Error).message}` });
     }
     switch (result) {
       case "removed":

@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   },
   DOCKHAND_E_GIT: { status: 502, summary: "the deploy repo could not be read" },
   DOCKHAND_E_USAGE: { status: 400, summary: "a command or request was used wrongly" },
+  DOCKHAND_E_QUEUE: { status: 503, summary: "the queue (Redis) could not take or change a job; try again" },
   DOCKHAND_E_PROXY: { status: 502, summary: "a proxy or the route store refused an operation" },
   DOCKHAND_E_GITHUB: { status: 502, summary: "GitHub refused a request or the GitHub credentials are wrong" },
 } as const;

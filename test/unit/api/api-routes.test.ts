@@ -106,3 +106,27 @@ describe("POST /api/sync and DELETE /api/jobs/:id", () => {
     expect(res.json()).toEqual(body);
   });
 });
+
+describe("the API when the queue cannot be reached", () => {
+  it("answers 503 DOCKHAND_E_QUEUE, saying what failed", async () => {
+    const app = Fastify();
+    const down = async (): Promise<never> => {
+      throw new Error("Connection is closed.");
+    };
+    await app.register(apiRoutes, { guard: new AdminAuth(TOKEN).guard, enqueueSync: down, cancelJob: down });
+    try {
+      const sync = await app.inject({ method: "POST", url: "/api/sync", headers: auth });
+      expect([sync.statusCode, sync.json()]).toEqual([
+        503,
+        { error: "DOCKHAND_E_QUEUE", message: "could not queue the sync: Connection is closed." },
+      ]);
+      const cancel = await app.inject({ method: "DELETE", url: "/api/jobs/sync-production-1", headers: auth });
+      expect([cancel.statusCode, cancel.json()]).toEqual([
+        503,
+        { error: "DOCKHAND_E_QUEUE", message: "could not cancel: Connection is closed." },
+      ]);
+    } finally {
+      await app.close();
+    }
+  });
+});
