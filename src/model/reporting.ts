@@ -79,6 +79,12 @@ export interface PullRequestReport {
   error?: OutcomeError;
   /** Absent when no app of the head has previews enabled. */
   preview?: PreviewReport;
+  /**
+   * A label the reporter takes off the pull request: the preview label that
+   * approved an earlier head of a fork's PR (docs/security.md). A label that
+   * is already gone is no error.
+   */
+  removeLabel?: string;
   /** Epoch ms. */
   at: number;
 }
