@@ -93,10 +93,12 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
     ...(job.source ? { source: `${job.source.repository}@${job.source.sha.slice(0, 12)}` } : {}),
   });
   const reports = new SyncReports(deps.reporter, job, sha, log);
+  // Only a sync of the tracked branch writes what other syncs and processes rely on (docs/security.md).
+  const tracked = job.env === "production" && !deps.shapeDesired;
   let desired: DesiredState;
   try {
     desired = parseDeployRepo(snapshot);
-    if (job.env === "production" && !deps.shapeDesired) await publishConfig(desired, deps);
+    if (tracked) await publishConfig(desired, deps);
     if (deps.shapeDesired) desired = deps.shapeDesired(desired);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
@@ -143,7 +145,8 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
       secrets: secrets.values,
     });
     await rememberFailures(plan, outcome, deps.failedSpecs, log);
-    await deps.knownHosts?.save([...desired.hosts, ...stillOccupied(hosts.removed, observed, outcome, job.env)]);
+    if (tracked)
+      await deps.knownHosts?.save([...desired.hosts, ...stillOccupied(hosts.removed, observed, outcome, job.env)]);
     log.info({ status: outcome.status }, "sync finished");
     return await reports.finish(outcome, () => docker.observe(deps.instance));
   } catch (err) {
