@@ -127,7 +127,12 @@ describe("decidePreview", () => {
   it.each([
     ["a PR of the repo itself", pr, [], "deploy"],
     ["a fork", { ...pr, fork: true }, [], "refused"],
-    ["a fork a maintainer labels", { ...pr, fork: true, action: "labeled" as const, labels: [PREVIEW_LABEL] }, [], "deploy"],
+    [
+      "a fork a maintainer labels",
+      { ...pr, fork: true, action: "labeled" as const, labels: [PREVIEW_LABEL] },
+      [],
+      "deploy",
+    ],
     [
       "a fork with the label but no approval of its head",
       { ...pr, fork: true, labels: [PREVIEW_LABEL] },
