@@ -31,7 +31,8 @@ export class SecretMask {
     for (const app of values?.values() ?? []) {
       for (const [name, value] of Object.entries(app)) {
         if (value.length < MIN_MASKED_LENGTH) continue;
-        for (const text of encodings(value)) if (text.length >= MIN_MASKED_LENGTH && !byText.has(text)) byText.set(text, name);
+        for (const text of encodings(value))
+          if (text.length >= MIN_MASKED_LENGTH && !byText.has(text)) byText.set(text, name);
       }
     }
     this.needles = [...byText].map(([text, name]) => ({ text, name }));

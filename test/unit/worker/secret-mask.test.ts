@@ -140,7 +140,11 @@ describe("SecretMask.value", () => {
   });
 
   it("keeps an error's class and fields, and survives a cycle", () => {
-    const err = new RolloutError("DOCKHAND_E_HOOK", `hook said ${TOKEN}`, { app: "web", step: "hook", logsTail: TOKEN });
+    const err = new RolloutError("DOCKHAND_E_HOOK", `hook said ${TOKEN}`, {
+      app: "web",
+      step: "hook",
+      logsTail: TOKEN,
+    });
     const fields: Record<string, unknown> = { err, when: new Date(0) };
     fields.self = fields;
     const masked = maskOf({ API_TOKEN: TOKEN }).value(fields) as { err: RolloutError; when: Date; self: unknown };
