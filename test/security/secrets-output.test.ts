@@ -25,24 +25,7 @@ import { RedisPreviewRegistry } from "../../src/worker/redis-preview-registry.js
 import { runPullRequest } from "../../src/worker/run-pull-request.js";
 import type { SyncDeps } from "../../src/worker/run-sync.js";
 import { appYaml, createRolloutBed, hostsYaml, type RolloutBed } from "../integration/rollout/rollout-fixtures.js";
-
-const TOKEN = "s3cr3t-value-123";
-const MASKED = "[secret API_TOKEN]";
-const b64 = (text: string) => Buffer.from(text).toString("base64");
-
-/** The forms of the value an attacker would look for, each long enough to mean the value. */
-const FORMS: Record<string, string> = {
-  raw: TOKEN,
-  base64: b64(TOKEN).slice(0, 20),
-  // `API_TOKEN=` is 10 bytes: the value starts 1 byte into a base64 group; these characters encode it alone.
-  "base64 inside a longer text": b64(`API_TOKEN=${TOKEN}`).slice(16, 32),
-};
-
-function leaks(text: string): string[] {
-  return Object.entries(FORMS)
-    .filter(([, form]) => text.includes(form))
-    .map(([name]) => name);
-}
+import { leaks, MASKED, TOKEN } from "./secrets-forms.js";
 
 /** Prints the secret on stdout, on stderr, in base64 alone and inside a longer base64 text, and dies. */
 const LEAKY_COMMAND = `[sh, -c, 'echo "token $API_TOKEN"; echo "stderr token $API_TOKEN" >&2; printf %s "$API_TOKEN" | base64; printf "API_TOKEN=%s" "$API_TOKEN" | base64; exit 3']`;
