@@ -1,5 +1,5 @@
 /**
- * Secret values never leave the worker (docs/deploy-repo.md#secrets): a
+ * Secret values never leave the worker (docs/deploy-repo.md, on secrets): a
  * container or hook given a secret may print it, and its output travels on
  * as log tails, hook lines and error messages to check runs, the PR comment,
  * the dashboard, Redis and the log. A SecretMask replaces every value a sync

@@ -9,7 +9,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDockerHosts } from "../../src/docker/index.js";
@@ -34,15 +33,7 @@ let bed: RolloutBed;
 let secretsDir: string;
 let secrets: DirectorySecrets;
 const logLines: string[] = [];
-const log = pino(
-  { level: "debug" },
-  new Writable({
-    write(chunk: Buffer, _e, done) {
-      logLines.push(chunk.toString());
-      done();
-    },
-  }),
-);
+const log = pino({ level: "debug" }, { write: (line: string) => logLines.push(line) });
 const reported: string[] = [];
 const reporter: DeployReporter = {
   started: async (ctx) => void reported.push(JSON.stringify(ctx)),

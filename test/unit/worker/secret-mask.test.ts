@@ -3,7 +3,6 @@
  * base64 encodings, becomes `[secret NAME]` in text, in copies of outcomes,
  * in log lines and in thrown errors; shorter values and other text stay.
  */
-import { Writable } from "node:stream";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { DockhandError, RolloutError } from "../../../src/model/index.js";
@@ -179,13 +178,7 @@ describe("SecretMask.thrown", () => {
 describe("SecretMask.logger", () => {
   function capture(): { log: pino.Logger; lines: string[] } {
     const lines: string[] = [];
-    const stream = new Writable({
-      write(chunk: Buffer, _e, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
-    return { log: pino({ level: "debug" }, stream), lines };
+    return { log: pino({ level: "debug" }, { write: (line: string) => lines.push(line) }), lines };
   }
 
   it("masks fields, nested fields, errors and the message, in children too", () => {
