@@ -31,6 +31,7 @@ import { rememberFailures } from "./remember-failures.js";
 import { SyncReports } from "./report-sync.js";
 import { resolveSecrets } from "./resolve-secrets.js";
 import type { StepEvent } from "./rollout-context.js";
+import { SecretMask } from "./secret-mask.js";
 import { pinsOf } from "./source-reading-repo.js";
 import { type RedisTrackedSources, trackedSourcesOf } from "./tracked-sources.js";
 
@@ -113,6 +114,8 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
   }
   const secrets = await resolveSecrets(desired, deps.secrets);
   desired = secrets.desired;
+  // Containers and hooks may print what they were given: their output leaves this sync masked.
+  const mask = new SecretMask(secrets.values);
   const hosts = hostsToObserve(desired.hosts, (await deps.knownHosts?.load()) ?? []);
   const docker = deps.dockerFor(hosts.all);
   let lease: Awaited<ReturnType<AppLocks["acquire"]>> | undefined;
@@ -131,25 +134,28 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
       return await reports.finish({ sha, status: "noop", apps: [], declined: true });
     }
     log.info({ changes: plan.changes.filter((c) => c.kind !== "unchanged").length }, "plan ready");
-    const outcome = await executePlan(plan, observed, {
+    const rolloutLog = mask.logger(log);
+    const executed = await executePlan(plan, observed, {
       docker,
       repo: deps.repo,
       routes: deps.routes,
       hosts: new Map(hosts.all.map((h) => [h.name, h])),
       instance: deps.instance,
       sha,
-      log,
+      log: rolloutLog,
       signal: lease && signal ? AbortSignal.any([signal, lease.lost]) : (lease?.lost ?? signal),
       onStep: deps.onStep,
       proxies: deps.proxies,
       secrets: secrets.values,
     });
-    await rememberFailures(plan, outcome, deps.failedSpecs, log);
+    const outcome = mask.value(executed);
+    await rememberFailures(plan, outcome, deps.failedSpecs, rolloutLog);
     if (tracked)
       await deps.knownHosts?.save([...desired.hosts, ...stillOccupied(hosts.removed, observed, outcome, job.env)]);
     log.info({ status: outcome.status }, "sync finished");
     return await reports.finish(outcome, () => docker.observe(deps.instance));
   } catch (err) {
+    mask.thrown(err);
     await reports.failed(err);
     throw err;
   } finally {
