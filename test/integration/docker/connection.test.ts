@@ -8,7 +8,7 @@ const [alpha, beta] = testbedHosts() as [HostSpec, HostSpec];
 const certs = testbed().betaCerts;
 
 function host(name: string, docker: string, extra: Partial<HostSpec> = {}): HostSpec {
-  return { name, docker, address: "127.0.0.1", capacity: 10, labels: {}, ...extra };
+  return { name, docker, address: "127.0.0.1", bind: "127.0.0.1", capacity: 10, labels: {}, ...extra };
 }
 
 async function observeOne(spec: HostSpec, observeTimeoutMs?: number): Promise<ObservedHost> {
