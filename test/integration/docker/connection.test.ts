@@ -96,7 +96,7 @@ describe("connecting to engines", () => {
       expect(observed.reachable).toBe(false);
       expect(observed.error).toMatch(
         new RegExp(
-          `^host silent \\(tcp://127\\.0\\.0\\.1:${port}\\) is unreachable: no answer to list (containers|images) within 300 ms$`,
+          `^host silent \\(tcp://127\\.0\\.0\\.1:${port}\\) is unreachable: no answer to (list containers|list images|read engine info) within 300 ms$`,
         ),
       );
     });
