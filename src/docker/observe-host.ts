@@ -1,7 +1,8 @@
 /**
- * Observing one host: one label-filtered container list and one image list.
- * dockhand never looks at a container without its labels, so the filter is
- * done by the engine, not here.
+ * Observing one host: one label-filtered container list, one image list, and
+ * `docker info` for which engine answered (two host names for one engine are
+ * refused: same-engine.ts). dockhand never looks at a container without its
+ * labels, so the filter is done by the engine, not here.
  */
 import type Docker from "dockerode";
 import type { ContainerHealth, ContainerState, LineSink, ObservedContainer, ObservedHost } from "../model/index.js";
