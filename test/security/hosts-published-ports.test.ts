@@ -14,8 +14,12 @@ import type Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ObservedContainer, Plan } from "../../src/model/index.js";
 import { rawEngines } from "../integration/docker/docker-fixtures.js";
-import { appYaml, createRolloutBed, type RolloutBed } from "../integration/rollout/rollout-fixtures.js";
-import { testbed } from "../support/testbed.js";
+import {
+  appYaml,
+  createRolloutBed,
+  type RolloutBed,
+  hostsYaml as testbedHostsYaml,
+} from "../integration/rollout/rollout-fixtures.js";
 
 /** The machine's own addresses that are not loopback: where a port on 0.0.0.0 is reachable from outside. */
 function outsideAddresses(): string[] {
@@ -62,18 +66,12 @@ describe("published ports bind to the host's address", () => {
   const page = `bound-${Date.now()}`;
 
   beforeAll(async () => {
-    const bed0 = testbed();
-    bed = await createRolloutBed({
-      hostsYaml: [
-        "hosts:",
-        `  alpha: { docker: "${bed0.alpha}", address: 127.0.0.3 }`,
-        "  beta:",
-        `    docker: ${bed0.beta}`,
-        `    tls: { ca: ${bed0.betaCerts}/ca.pem, cert: ${bed0.betaCerts}/cert.pem, key: ${bed0.betaCerts}/key.pem }`,
-        "    address: '::1'",
-        "",
-      ].join("\n"),
-    });
+    // alpha on a loopback address dockerd does not default to, beta on IPv6 (HostIp takes it without brackets).
+    const hostsYaml = testbedHostsYaml()
+      .replace("address: 127.0.0.1", "address: 127.0.0.3")
+      .replace("address: 127.0.0.2", "address: '::1'");
+    expect(hostsYaml).toContain("address: '::1'");
+    bed = await createRolloutBed({ hostsYaml });
     bed.writeApp(
       "web",
       appYaml("web", bed.image, { replicas: "2", env: `{ PAGE: ${page} }`, health: "{ path: /healthz, stable: 0s }" }),
