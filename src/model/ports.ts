@@ -148,9 +148,12 @@ export interface RepoPort {
   /**
    * Fetch (when remote) and read the repo at `ref` (default: the tracked
    * branch), with the source repositories its apps build from at their branch
-   * heads, or at the commits `pins` names.
+   * heads, or at the commits `pins` names. With `fetchable`, only source
+   * repositories whose URL it holds are fetched; the others are recorded as
+   * not fetched (a pull request's head must not make dockhand clone what it
+   * names: docs/security.md).
    */
-  snapshot(ref?: string, pins?: SourcePins): Promise<RepoSnapshot>;
+  snapshot(ref?: string, pins?: SourcePins, fetchable?: ReadonlySet<string>): Promise<RepoSnapshot>;
   /** A tar stream of one directory of the repo at `sha` (a build context). */
   contextTar(sha: string, dir: string): Readable;
   /**

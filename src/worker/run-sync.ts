@@ -31,6 +31,7 @@ import { rememberFailures } from "./remember-failures.js";
 import { SyncReports } from "./report-sync.js";
 import { resolveSecrets } from "./resolve-secrets.js";
 import type { StepEvent } from "./rollout-context.js";
+import { SecretMask } from "./secret-mask.js";
 import { pinsOf } from "./source-reading-repo.js";
 import { type RedisTrackedSources, trackedSourcesOf } from "./tracked-sources.js";
 
@@ -93,10 +94,12 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
     ...(job.source ? { source: `${job.source.repository}@${job.source.sha.slice(0, 12)}` } : {}),
   });
   const reports = new SyncReports(deps.reporter, job, sha, log);
+  // Only a sync of the tracked branch writes what other syncs and processes rely on (docs/security.md).
+  const tracked = job.env === "production" && !deps.shapeDesired;
   let desired: DesiredState;
   try {
     desired = parseDeployRepo(snapshot);
-    if (job.env === "production" && !deps.shapeDesired) await publishConfig(desired, deps);
+    if (tracked) await publishConfig(desired, deps);
     if (deps.shapeDesired) desired = deps.shapeDesired(desired);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
@@ -111,6 +114,8 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
   }
   const secrets = await resolveSecrets(desired, deps.secrets);
   desired = secrets.desired;
+  // Containers and hooks may print what they were given: their output leaves this sync masked.
+  const mask = new SecretMask(secrets.values);
   const hosts = hostsToObserve(desired.hosts, (await deps.knownHosts?.load()) ?? []);
   const dropped = { dropped: hosts.removed.map((h) => h.name) };
   const docker = deps.dockerFor(hosts.all);
@@ -131,24 +136,28 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
       return await reports.finish({ sha, status: "noop", apps: [], declined: true });
     }
     log.info({ changes: plan.changes.filter((c) => c.kind !== "unchanged").length }, "plan ready");
-    const outcome = await executePlan(plan, observed, {
+    const rolloutLog = mask.logger(log);
+    const executed = await executePlan(plan, observed, {
       docker,
       repo: deps.repo,
       routes: deps.routes,
       hosts: new Map(hosts.all.map((h) => [h.name, h])),
       instance: deps.instance,
       sha,
-      log,
+      log: rolloutLog,
       signal: lease && signal ? AbortSignal.any([signal, lease.lost]) : (lease?.lost ?? signal),
       onStep: deps.onStep,
       proxies: deps.proxies,
       secrets: secrets.values,
     });
-    await rememberFailures(plan, outcome, deps.failedSpecs, log);
-    await deps.knownHosts?.save([...desired.hosts, ...stillOccupied(hosts.removed, observed, outcome, job.env)]);
+    const outcome = mask.value(executed);
+    await rememberFailures(plan, outcome, deps.failedSpecs, rolloutLog);
+    if (tracked)
+      await deps.knownHosts?.save([...desired.hosts, ...stillOccupied(hosts.removed, observed, outcome, job.env)]);
     log.info({ status: outcome.status }, "sync finished");
     return await reports.finish(outcome, () => docker.observe(deps.instance, dropped));
   } catch (err) {
+    mask.thrown(err);
     await reports.failed(err);
     throw err;
   } finally {
