@@ -15,8 +15,8 @@ import { CommentWriter } from "./ensure-comment.js";
 import { CommitStatusWriter } from "./ensure-commit-status.js";
 import { deactivateDeployments, ensureDeployment } from "./ensure-deployment.js";
 import type { GitHubClient, GitHubOctokitInstance } from "./github-client.js";
-import { GITHUB_TEXT_LIMIT, truncate } from "./markdown.js";
-import { annotationsOf, type CheckOutput } from "./render-check-output.js";
+import { fenced, GITHUB_TEXT_LIMIT, truncate } from "./markdown.js";
+import { type CheckOutput, configErrorOutput } from "./render-check-output.js";
 import { renderPullRequestComment } from "./render-pull-request-comment.js";
 import { type CheckConclusion, commitState, deploymentState, PLAN_CHECK_NAME } from "./status-words.js";
 
@@ -94,15 +94,13 @@ export class GitHubPullRequestReporter implements PullRequestReporter {
 
 function planCheckOutput(report: PullRequestReport): { conclusion: CheckConclusion; output: CheckOutput } {
   const issues = report.error?.issues ?? [];
+  if (report.error && issues.length > 0) {
+    return { conclusion: "failure", output: configErrorOutput(report.pullRequest.headSha, issues) };
+  }
   if (report.error) {
-    const title =
-      issues.length > 0
-        ? `Invalid deploy repo (${issues.length} ${issues.length === 1 ? "problem" : "problems"})`
-        : "Cannot plan";
-    return {
-      conclusion: "failure",
-      output: { title, summary: truncate(report.error.message, GITHUB_TEXT_LIMIT), annotations: annotationsOf(issues) },
-    };
+    // The message can quote the PR head (a branch, a file's text): in a code block it shows as is and links nothing.
+    const summary = truncate(fenced(report.error.message), GITHUB_TEXT_LIMIT);
+    return { conclusion: "failure", output: { title: "Cannot plan", summary, annotations: [] } };
   }
   const changes = report.planned ? planHasChanges(report.planned.plan) : false;
   const title = changes ? "Merging changes production" : "Merging changes nothing on production";
