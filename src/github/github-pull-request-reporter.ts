@@ -1,7 +1,8 @@
 /**
  * PullRequestReporter over GitHub: the one living PR comment, a `dockhand/plan`
  * check (or status) on the PR's head that fails when its config does not
- * validate, and a Deployment for the preview with its URL.
+ * validate, a Deployment for the preview with its URL, and a label taken off
+ * when the worker asks (`removeLabel`).
  */
 import type { Logger } from "pino";
 import {
@@ -16,6 +17,7 @@ import { CommitStatusWriter } from "./ensure-commit-status.js";
 import { deactivateDeployments, ensureDeployment } from "./ensure-deployment.js";
 import type { GitHubClient, GitHubOctokitInstance } from "./github-client.js";
 import { fenced, GITHUB_TEXT_LIMIT, truncate } from "./markdown.js";
+import { removeLabel } from "./remove-label.js";
 import { type CheckOutput, configErrorOutput } from "./render-check-output.js";
 import { renderPullRequestComment } from "./render-pull-request-comment.js";
 import { type CheckConclusion, commitState, deploymentState, PLAN_CHECK_NAME } from "./status-words.js";
@@ -39,17 +41,18 @@ export class GitHubPullRequestReporter implements PullRequestReporter {
     const { client } = this.options;
     const pr = report.pullRequest;
     const octokit = await client.forRepo(pr.repository, installationId);
-    const comment = await this.comments.ensure(
-      octokit,
-      pr.repository,
-      pr.number,
-      renderPullRequestComment(report),
-      client.mode,
-    );
+    // First, and whatever fails after it: the label may be what stands between a fork's new head and a preview.
+    const label =
+      report.removeLabel === undefined
+        ? "none"
+        : await removeLabel(octokit, pr.repository, pr.number, report.removeLabel, client.mode);
+    const author = { auth: client.mode, login: await client.ownLogin(pr.repository) };
+    const body = renderPullRequestComment(report);
+    const comment = await this.comments.ensure(octokit, pr.repository, pr.number, body, author);
     const open = pr.action !== "closed" && pr.action !== "expired";
     if (open) await this.planCheck(octokit, report);
     const deployment = await this.deployment(octokit, report);
-    this.options.log.debug({ pr: pr.number, comment, deployment }, "github pull request report");
+    this.options.log.debug({ pr: pr.number, label, comment, deployment }, "github pull request report");
   }
 
   private async planCheck(octokit: GitHubOctokitInstance, report: PullRequestReport): Promise<void> {
