@@ -8,10 +8,12 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { COMMENT_MARKER, GitHubPullRequestReporter, renderPullRequestComment } from "../../src/github/index.js";
-import type { PullRequestInfo, PullRequestReport } from "../../src/model/index.js";
+import type { PullRequestReport } from "../../src/model/index.js";
 import {
+  closeRig,
   type GitHubRig,
   plannedApps,
+  pullRequest,
   quietLog,
   REPOSITORY,
   SHA,
@@ -21,22 +23,11 @@ import { DEFAULT_TOKEN_LOGIN } from "../support/fake-github/fake-github.js";
 
 let rig: GitHubRig | undefined;
 afterEach(async () => {
-  if (rig) expect(rig.fake.violations).toEqual([]);
-  await rig?.fake.close();
+  await closeRig(rig);
   rig = undefined;
 });
 
-const pr: PullRequestInfo = {
-  number: 42,
-  action: "opened",
-  repository: REPOSITORY,
-  headSha: SHA,
-  headRef: "feature",
-  baseRef: "main",
-  fork: true,
-  merged: false,
-  labels: [],
-};
+const pr = pullRequest({ fork: true });
 
 const report = (headSha: string): PullRequestReport => ({
   pullRequest: { ...pr, headSha, action: headSha === SHA ? "opened" : "synchronize" },

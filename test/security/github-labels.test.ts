@@ -6,34 +6,24 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { GitHubPullRequestReporter } from "../../src/github/index.js";
-import type { PullRequestInfo, PullRequestReport } from "../../src/model/index.js";
+import type { PullRequestReport } from "../../src/model/index.js";
 import {
+  closeRig,
   type GitHubRig,
   plannedApps,
+  pullRequest,
   quietLog,
   REPOSITORY,
-  SHA,
   startRig,
 } from "../integration/github/github-fixtures.js";
 
 let rig: GitHubRig | undefined;
 afterEach(async () => {
-  if (rig) expect(rig.fake.violations).toEqual([]);
-  await rig?.fake.close();
+  await closeRig(rig);
   rig = undefined;
 });
 
-const pr: PullRequestInfo = {
-  number: 42,
-  action: "synchronize",
-  repository: REPOSITORY,
-  headSha: SHA,
-  headRef: "feature",
-  baseRef: "main",
-  fork: true,
-  merged: false,
-  labels: ["dockhand:preview"],
-};
+const pr = pullRequest({ action: "synchronize", fork: true, labels: ["dockhand:preview"] });
 
 const report = (removeLabel?: string): PullRequestReport => ({
   pullRequest: pr,

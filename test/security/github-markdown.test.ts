@@ -13,11 +13,18 @@ import {
   ConfigError,
   type DeployOutcome,
   type OutcomeError,
-  type PullRequestInfo,
   type SyncReportContext,
   WORD_JOINER,
 } from "../../src/model/index.js";
-import { type GitHubRig, quietLog, REPOSITORY, SHA, startRig } from "../integration/github/github-fixtures.js";
+import {
+  closeRig,
+  type GitHubRig,
+  pullRequest,
+  quietLog,
+  REPOSITORY,
+  SHA,
+  startRig,
+} from "../integration/github/github-fixtures.js";
 import type { CheckRunRecord } from "../support/fake-github/fake-resources.js";
 import { linkableOutsideCode } from "../support/markdown-links.js";
 import { repoWith } from "../unit/config/deploy-repo-fixture.js";
@@ -26,8 +33,7 @@ const HOSTILE = "@someone #1 https://evil.example";
 
 let rig: GitHubRig | undefined;
 afterEach(async () => {
-  if (rig) expect(rig.fake.violations).toEqual([]);
-  await rig?.fake.close();
+  await closeRig(rig);
   rig = undefined;
 });
 
@@ -43,17 +49,7 @@ function hostileConfigError(): OutcomeError {
   throw new Error("the hostile deploy repo parsed");
 }
 
-const pr: PullRequestInfo = {
-  number: 42,
-  action: "opened",
-  repository: REPOSITORY,
-  headSha: SHA,
-  headRef: "feature",
-  baseRef: "main",
-  fork: true,
-  merged: false,
-  labels: [],
-};
+const pr = pullRequest({ fork: true });
 
 /** dockhand's own marker and its reference to the PR it comments on are the only things allowed to link. */
 function linkable(markdown: string): string[] {
@@ -75,10 +71,16 @@ function checkRunLinkable(run: CheckRunRecord | undefined): string[] {
 const shown = (text: string | null | undefined) => (text ?? "").replaceAll(WORD_JOINER, "");
 
 describe("hostile text from a pull request's YAML in what dockhand writes to GitHub", () => {
-  it("a config error is neutralised in the PR comment and the plan check", async () => {
+  it.each([
+    ["a config error", hostileConfigError],
+    [
+      "an error that is not a config error",
+      (): OutcomeError => ({ code: "DOCKHAND_E_GIT", message: `cannot read branch "${HOSTILE}"` }),
+    ],
+  ])("%s is neutralised in the PR comment and the plan check", async (_what, makeError) => {
     rig = await startRig("app");
-    const error = hostileConfigError();
-    expect(error.issues?.map((i) => i.message).join("\n")).toContain(HOSTILE);
+    const error = makeError();
+    expect(`${error.message}\n${error.issues?.map((i) => i.message).join("\n")}`).toContain(HOSTILE);
     await new GitHubPullRequestReporter({ client: rig.client, log: quietLog }).report({
       pullRequest: pr,
       error,
@@ -92,20 +94,6 @@ describe("hostile text from a pull request's YAML in what dockhand writes to Git
     expect(check?.conclusion).toBe("failure");
     expect(checkRunLinkable(check)).toEqual([]);
     expect(shown(check?.output.summary)).toContain(HOSTILE);
-  });
-
-  it("an error that is not a config error is neutralised in the PR comment and the plan check", async () => {
-    rig = await startRig("app");
-    const error: OutcomeError = { code: "DOCKHAND_E_GIT", message: `cannot read branch "${HOSTILE}"` };
-    await new GitHubPullRequestReporter({ client: rig.client, log: quietLog }).report({
-      pullRequest: pr,
-      error,
-      at: 0,
-    });
-    const comment = rig.fake.resources.comments[0]?.body ?? "";
-    expect(linkable(comment)).toEqual([]);
-    expect(shown(comment)).toContain(HOSTILE);
-    expect(checkRunLinkable(rig.fake.resources.checkRuns[0])).toEqual([]);
   });
 
   it("a config error, an app's error, its log tail and health log are neutralised in the deploy check run", async () => {
