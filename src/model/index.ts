@@ -4,6 +4,7 @@ export * from "./desired-state.js";
 export * from "./errors.js";
 export * from "./jobs.js";
 export * from "./labels.js";
+export * from "./markdown-text.js";
 export * from "./observed-state.js";
 export * from "./outcome.js";
 export * from "./plan.js";
