@@ -17,7 +17,7 @@ import { NOT_CONTACTED } from "../../src/worker/read-pull-request.js";
 import { runSync } from "../../src/worker/run-sync.js";
 import { NOT_FETCHED } from "../../src/worker/source-reading-repo.js";
 import { rawEngines } from "../integration/docker/docker-fixtures.js";
-import { type PreviewRig, startPreviewRig, statusFile } from "../integration/github/preview-rig.js";
+import { PREVIEW_REPOSITORY, type PreviewRig, startPreviewRig, statusFile } from "../integration/github/preview-rig.js";
 import { createSourceRepo, git, type TestDeployRepo } from "../support/deploy-repo.js";
 
 const DOMAIN = "preview.test";
@@ -177,10 +177,13 @@ describe("a pull request's head cannot widen what its preview may touch", () => 
     const labelled = { fork: true, labels: [PREVIEW_LABEL], label: PREVIEW_LABEL };
     expect((await bed.run(bed.prEvent("labeled", 26, first, labelled))).status).toBe("succeeded");
     expect((await bed.containers("pr-26")).map((c) => c.app)).toEqual(["web"]);
+    bed.github.fake.resources.addLabel(PREVIEW_REPOSITORY, 26, PREVIEW_LABEL);
     const second = bed.pushBranch("pr-26", (work) => edit(work, "apps/web.yaml", (t) => t.replace("hello", "sneaky")));
     await bed.run(bed.prEvent("synchronize", 26, second, { fork: true, labels: [PREVIEW_LABEL] }));
     expect(await bed.containers("pr-26")).toEqual([]);
     expect(bed.comment(26)).toContain("a maintainer must add the label again");
     expect(await bed.deps.previews?.approval("pr-26")).toBeUndefined();
+    expect(bed.github.fake.resources.labelsOf(PREVIEW_REPOSITORY, 26)).toEqual([]);
+    expect(bed.github.fake.violations).toEqual([]);
   });
 });
