@@ -16,6 +16,7 @@ import {
   type PullRequestInfo,
 } from "../model/index.js";
 import { plan as makePlan, renderPlanMarkdown } from "../planner/index.js";
+import { fetchPullRequestHead } from "./fetch-pull-request-head.js";
 import { markUnplannable, planProblems } from "./gate-plan.js";
 import { resolveSecrets } from "./resolve-secrets.js";
 import type { SyncDeps } from "./run-sync.js";
@@ -33,6 +34,7 @@ export interface PullRequestPlan {
  * reads the deploy repo's tracked branch with that repository at the PR's head.
  */
 export async function planPullRequest(pr: PullRequestInfo, deps: SyncDeps, log: Logger): Promise<PullRequestPlan> {
+  await fetchPullRequestHead(pr, deps.repo);
   const snapshot = await deps.repo.snapshot(pr.source ? undefined : pr.headSha, pinsOf(pr));
   let desired: DesiredState;
   try {

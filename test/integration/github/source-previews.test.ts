@@ -19,7 +19,7 @@ import { COMMENT_MARKER, GitHubPullRequestReporter } from "../../../src/github/i
 import type { SyncJob, TrackedSource } from "../../../src/model/index.js";
 import { BuiltinProxy, RedisRouteStore, serveRoutes } from "../../../src/proxy/index.js";
 import { classifyEvent } from "../../../src/webhook/classify-event.js";
-import { ownerAndName } from "../../../src/webhook/match-source.js";
+import { ownerAndName } from "../../../src/model/owner-and-name.js";
 import { pullRequestJob } from "../../../src/worker/pull-request-job.js";
 import { RedisPreviewRegistry } from "../../../src/worker/redis-preview-registry.js";
 import { runPullRequest } from "../../../src/worker/run-pull-request.js";
