@@ -119,6 +119,10 @@ export class GitRepo implements RepoPort {
    * refs/pull/<n>/head). Nothing is fetched when the mirror has the commit.
    */
   async fetchPullRequest(number: number, sha: string): Promise<void> {
+    // The number comes from a webhook body and becomes part of a refspec.
+    if (!Number.isSafeInteger(number) || number <= 0) {
+      throw new DockhandError("DOCKHAND_E_USAGE", `pull request number must be a positive integer, got ${number}`);
+    }
     if (FULL_SHA.test(sha) && (await this.hasCommit(sha))) return;
     await this.mirror.fetchPullRequest(number);
   }

@@ -12,7 +12,6 @@
 import { existsSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { DockhandError } from "../model/errors.js";
 import { fetchFailed } from "./git-errors.js";
 import { mirrorName } from "./git-url.js";
 import { gitAt, gitBuffer } from "./run-git.js";
@@ -95,9 +94,6 @@ export class Mirror {
    * reached: the read that follows then says what is missing.
    */
   async fetchPullRequest(number: number): Promise<boolean> {
-    if (!Number.isSafeInteger(number) || number <= 0) {
-      throw new DockhandError("DOCKHAND_E_USAGE", `pull request number must be a positive integer, got ${number}`);
-    }
     if (!this.exists()) await this.update();
     try {
       const refspec = `+refs/pull/${number}/head:${pullRequestRef(number)}`;

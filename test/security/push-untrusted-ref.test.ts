@@ -4,14 +4,17 @@
  * keeps at refs/pull/<n>/head, or another branch's head) go through the real
  * receiver, the sync queue and worker on the test bed's Redis, a real git
  * remote and the two engines: the job fails with DOCKHAND_E_UNTRUSTED_REF and
- * the hosts keep running main's commit.
+ * the hosts keep running main's commit. A pull request's own job still reads
+ * its head, which only refs/pull/<n>/head holds.
  */
 import type { AddressInfo } from "node:net";
 import { type Job, QueueEvents } from "bullmq";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DeployOutcome, QUEUE_NAMES } from "../../src/model/index.js";
+import { createDockerHosts } from "../../src/docker/index.js";
+import { type DeployOutcome, type PullRequestInfo, QUEUE_NAMES } from "../../src/model/index.js";
 import { webhookRoutes } from "../../src/webhook/index.js";
+import { planPullRequest } from "../../src/worker/plan-pull-request.js";
 import type { QueuedSync } from "../../src/worker/sync-queue.js";
 import {
   cleanUp,
@@ -113,6 +116,29 @@ describe("a signed push of the tracked branch deploys only commits of that branc
 
   it("refuses another branch's head, which the mirror does hold, and the hosts keep main's commit", async () => {
     const head = pushAside("refs/heads/feature", "from-feature");
+    const job = await pushMainAt(head);
+    expect(await job.getState()).toBe("failed");
+    expect(job.failedReason).toContain(`commit ${head} is not on the tracked branch main`);
+    expect(await webCommits()).toEqual([deployed]);
+  });
+
+  it("lets a pull request's own job read its head (fetched on demand), and a push naming it is still refused", async () => {
+    const head = pushAside("refs/pull/9/head", "from-fork");
+    const pr: PullRequestInfo = {
+      number: 9,
+      action: "opened",
+      repository: GITHUB_REPO,
+      headSha: head,
+      headRef: "patch-1",
+      baseRef: "main",
+      fork: true,
+      merged: false,
+      labels: [],
+    };
+    const deps = { repo: h.repo, routes: h.routes, instance: h.instance, log: h.log, dockerFor: createDockerHosts };
+    const planned = await planPullRequest(pr, deps, h.log);
+    expect(planned.error).toBeUndefined();
+    expect(planned.desired?.apps.find((a) => a.name === "web")?.environment.GREETING).toBe("from-fork");
     const job = await pushMainAt(head);
     expect(await job.getState()).toBe("failed");
     expect(job.failedReason).toContain(`commit ${head} is not on the tracked branch main`);
