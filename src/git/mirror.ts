@@ -21,10 +21,10 @@ import { gitAt, gitBuffer } from "./run-git.js";
 const EXPORT_ATTRIBUTES = "* -export-ignore -export-subst\n";
 
 /** What a fetch brings in: branches and tags (`dockhand apply --ref v1`), nothing else. */
-export const MIRROR_REFSPECS = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"] as const;
+const MIRROR_REFSPECS = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"] as const;
 
 /** Where a pull request's head is kept once its job fetched it, out of reach of the branch fetch's prune. */
-export function pullRequestRef(number: number): string {
+function pullRequestRef(number: number): string {
   return `refs/dockhand/pr/${number}`;
 }
 

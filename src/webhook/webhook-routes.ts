@@ -1,12 +1,12 @@
 /**
- * POST /webhooks/github: verify the signature on the raw body (then, once
- * the body names its repository, that this repository's secret made it:
- * webhook-secrets.ts), classify the
- * event, enqueue a sync (or hand a pull request to previews), answer 202 at
- * once (GitHub gives up after 10 s). A redelivery (the same
- * X-GitHub-Delivery) is recognised by the queue and answered "duplicate".
- * The route lives in its own encapsulated scope, so its body parsers (raw
- * buffers, not parsed JSON) never leak into the rest of the app.
+ * POST /webhooks/github: verify the signature on the raw body (and, once the
+ * body names its repository, that this repository's secret made it:
+ * webhook-secrets.ts), classify the event, enqueue a sync (or hand a pull
+ * request to previews), answer 202 at once (GitHub gives up after 10 s). A
+ * redelivery (the same X-GitHub-Delivery) is recognised by the queue and
+ * answered "duplicate". The route lives in its own encapsulated scope, so
+ * its body parsers (raw buffers, not parsed JSON) never leak into the rest of
+ * the app.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
