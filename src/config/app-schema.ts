@@ -119,6 +119,9 @@ export const appFileSchema = strictMap({
   ...containerKeys,
   previews: strictMap({
     enabled: bool().default(false).describe("Whether pull requests get a preview of this app."),
+    secrets: containerKeys.secrets.describe(
+      "Secrets a preview gets (a preview runs the pull request's code, so it gets none of `secrets` unless named here). Read from the tracked branch only.",
+    ),
   })
     .optional()
     .describe(

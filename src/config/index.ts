@@ -1,5 +1,6 @@
 export { buildImageTag } from "./build-image-tag.js";
 export { listSources } from "./check-across-files.js";
+export { DOCKHAND_FILE } from "./check-dockhand-file.js";
 export {
   canonicalJson,
   computeSpecFields,

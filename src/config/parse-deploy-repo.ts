@@ -110,7 +110,7 @@ function toAppSpec(checked: CheckedAppFile, snapshot: RepoSnapshot, registry: Re
     rollout: { batch: app.rollout.batch, drainMs: app.rollout.drain, retain: app.rollout.retain },
     placement: { ...(hosts ? { hosts } : {}), ...(labels ? { labels } : {}) },
     ...containerSettings(app),
-    ...(app.previews ? { previews: { enabled: app.previews.enabled } } : {}),
+    ...(app.previews ? { previews: previewsOf(app.previews) } : {}),
   };
   const parts = specHashParts(spec);
   return { ...spec, specHash: computeSpecHash(parts), specFields: computeSpecFields(parts) };
@@ -173,4 +173,8 @@ function containerSettings(app: AppFile): Partial<AppSpec> {
     ...(app.command ? { command: app.command } : {}),
     ...(app.stopTimeout !== undefined ? { stopTimeoutMs: app.stopTimeout } : {}),
   };
+}
+
+function previewsOf(previews: NonNullable<AppFile["previews"]>): AppSpec["previews"] {
+  return { enabled: previews.enabled, ...(previews.secrets?.length ? { secrets: previews.secrets } : {}) };
 }

@@ -17,6 +17,11 @@ export interface HostSpec {
   tls?: TlsFiles;
   /** Address at which this host's published container ports are reachable from the proxy. */
   address: string;
+  /**
+   * The one IP published container ports listen on (Docker's HostIp): dockhand.yaml's
+   * `bindAddress`, else `address`; an IP literal as the engine spells it (`canonicalIp`).
+   */
+  bind: string;
   /** Most dockhand-managed containers this host may run, across all apps and environments. */
   capacity: number;
   labels: Record<string, string>;
@@ -152,11 +157,21 @@ export interface AppSpec {
   /** Time between SIGTERM and SIGKILL when a container stops; absent means the Docker adapter's default (10 s). */
   stopTimeoutMs?: number;
   /** Pull requests get a preview of this app (one replica at `<app>-pr-<n>.<previews.domain>`); absent means none. */
-  previews?: { enabled: boolean };
+  previews?: AppPreviewsSpec;
   /** Hash of everything that shapes the container (see `computeSpecHash`): a change means a new container. */
   specHash: string;
   /** Short digest per field of the spec (`image`, `port`, `env.GREETING`): lets a plan name what changed without values. */
   specFields: Record<string, string>;
+}
+
+/** An app's previews, as the tracked branch sets them: a pull request's head never decides these. */
+export interface AppPreviewsSpec {
+  enabled: boolean;
+  /**
+   * Secrets a preview gets (resolved like the app's own). A preview runs a
+   * stranger's code, so it gets none of the app's `secrets` unless named here.
+   */
+  secrets?: string[];
 }
 
 export interface RepoSource {

@@ -1,3 +1,4 @@
+export * from "./canonical-ip.js";
 export * from "./deploy-record.js";
 export * from "./desired-state.js";
 export * from "./errors.js";

@@ -112,4 +112,11 @@ export interface PreviewRegistry {
   get(env: string): Promise<PreviewRecord | undefined>;
   put(record: PreviewRecord): Promise<void>;
   remove(env: string): Promise<void>;
+  /**
+   * The head commit a maintainer approved by labelling a fork's pull request
+   * (by preview env): the label approves that commit only, never a later push.
+   */
+  approval(env: string): Promise<string | undefined>;
+  approve(env: string, sha: string): Promise<void>;
+  revoke(env: string): Promise<void>;
 }

@@ -3,14 +3,13 @@
  * config planned against production as it runs now, applying nothing. The
  * same steps as the first half of a sync (read, validate, resolve secrets,
  * observe, plan), without locks or gates: nothing is changed, so nothing
- * needs guarding.
+ * needs guarding. Only hosts the tracked branch names are contacted
+ * (src/worker/read-pull-request.ts).
  */
 import type { Logger } from "pino";
-import { parseDeployRepo } from "../config/index.js";
 import {
-  ConfigError,
-  type DesiredState,
   DockhandError,
+  type ObservedState,
   type OutcomeError,
   type PlannedSync,
   type PullRequestInfo,
@@ -18,13 +17,13 @@ import {
 import { plan as makePlan, renderPlanMarkdown } from "../planner/index.js";
 import { fetchPullRequestHead } from "./fetch-pull-request-head.js";
 import { markUnplannable, planProblems } from "./gate-plan.js";
+import { contactableHosts, NOT_CONTACTED, type PullRequestConfigs, readPullRequest } from "./read-pull-request.js";
 import { resolveSecrets } from "./resolve-secrets.js";
 import type { SyncDeps } from "./run-sync.js";
-import { pinsOf } from "./source-reading-repo.js";
 
 export interface PullRequestPlan {
-  /** The head's desired state (validated); absent when it does not validate. */
-  desired?: DesiredState;
+  /** Both configs; absent when either does not validate. */
+  configs?: PullRequestConfigs;
   planned?: PlannedSync;
   error?: OutcomeError;
 }
@@ -35,28 +34,38 @@ export interface PullRequestPlan {
  */
 export async function planPullRequest(pr: PullRequestInfo, deps: SyncDeps, log: Logger): Promise<PullRequestPlan> {
   await fetchPullRequestHead(pr, deps.repo);
-  const snapshot = await deps.repo.snapshot(pr.source ? undefined : pr.headSha, pinsOf(pr));
-  let desired: DesiredState;
-  try {
-    desired = parseDeployRepo(snapshot);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    log.info({ problems: err.issues.length }, "pull request head does not validate");
-    return { error: { code: err.code, message: err.message, issues: err.issues } };
+  const read = await readPullRequest(pr, deps.repo);
+  if ("error" in read) {
+    log.info({ problems: read.error.issues?.length ?? 0 }, "pull request does not validate");
+    return { error: read.error };
   }
-  const secrets = await resolveSecrets(desired, deps.secrets);
-  const docker = deps.dockerFor(secrets.desired.hosts);
+  const { configs } = read;
+  const secrets = await resolveSecrets(configs.head, deps.secrets);
+  const hosts = contactableHosts(secrets.desired.hosts, configs.base.hosts);
+  const docker = deps.dockerFor(hosts);
   try {
     const observed = await docker.observe(deps.instance);
+    notContacted(
+      observed,
+      secrets.desired.hosts.map((h) => h.name),
+    );
     observed.routes = await deps.routes.load();
     const made = makePlan(secrets.desired, observed, { instance: deps.instance, envs: ["production"] });
     // An app whose secret is missing or whose source cannot be read could not be applied either: say so.
     const plan = markUnplannable(made, planProblems(secrets.desired, secrets.problems));
-    return { desired, planned: { plan, desired: secrets.desired, markdown: renderPlanMarkdown(plan) } };
+    return { configs, planned: { plan, desired: secrets.desired, markdown: renderPlanMarkdown(plan) } };
   } catch (err) {
     if (!(err instanceof DockhandError) || err.transient) throw err;
-    return { desired, error: { code: err.code, message: err.message } };
+    return { configs, error: { code: err.code, message: err.message } };
   } finally {
     await docker.close();
+  }
+}
+
+/** The head's hosts that were not contacted show as unreachable, with why: the planner leaves them alone. */
+function notContacted(observed: ObservedState, names: string[]): void {
+  for (const name of names) {
+    if (observed.hosts.some((h) => h.name === name)) continue;
+    observed.hosts.push({ name, reachable: false, error: NOT_CONTACTED, containers: [], images: [] });
   }
 }

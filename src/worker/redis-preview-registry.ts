@@ -8,6 +8,7 @@ import type { PreviewRecord, PreviewRegistry } from "../model/index.js";
 
 export class RedisPreviewRegistry implements PreviewRegistry {
   private readonly key: string;
+  private readonly approvals: string;
 
   /** `prefix` like `dockhand:<instance>:`; the hash is `<prefix>previews`. */
   constructor(
@@ -15,6 +16,7 @@ export class RedisPreviewRegistry implements PreviewRegistry {
     prefix: string,
   ) {
     this.key = `${prefix}previews`;
+    this.approvals = `${prefix}preview-approvals`;
   }
 
   async list(): Promise<PreviewRecord[]> {
@@ -35,6 +37,18 @@ export class RedisPreviewRegistry implements PreviewRegistry {
 
   async remove(env: string): Promise<void> {
     await this.redis.hdel(this.key, env);
+  }
+
+  async approval(env: string): Promise<string | undefined> {
+    return (await this.redis.hget(this.approvals, env)) ?? undefined;
+  }
+
+  async approve(env: string, sha: string): Promise<void> {
+    await this.redis.hset(this.approvals, env, sha);
+  }
+
+  async revoke(env: string): Promise<void> {
+    await this.redis.hdel(this.approvals, env);
   }
 }
 

@@ -19,6 +19,7 @@ import {
 } from "../model/index.js";
 import { rollApp } from "./roll-app.js";
 import type { RolloutContext } from "./rollout-context.js";
+import { SecretMask } from "./secret-mask.js";
 
 export interface KeptVersion {
   specHash: string;
@@ -117,6 +118,8 @@ export async function rollBackApp(
     spec: backSpec,
   };
   const revive = new Map(back.containers.map((c) => [parseRetiredName(c.name)?.name ?? c.name, c]));
-  const outcome = await rollApp(change, containers, ctx, storedRoute, { revive });
-  return { outcome, to: back };
+  // The kept containers print what they were given, as a rollout's do: masked with today's values.
+  const mask = new SecretMask(ctx.secrets);
+  const outcome = await rollApp(change, containers, { ...ctx, log: mask.logger(ctx.log) }, storedRoute, { revive });
+  return { outcome: mask.value(outcome), to: back };
 }

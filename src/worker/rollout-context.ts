@@ -11,6 +11,7 @@ export interface RolloutContext {
   instance: string;
   /** Deploy repo commit being applied; becomes the `dockhand.commit` label. */
   sha: string;
+  /** From runSync and rollBackApp it masks secret values (secret-mask.ts): output of containers is logged through it. */
   log: Logger;
   signal?: AbortSignal;
   /** Called as each step starts and ends, for progress output. */

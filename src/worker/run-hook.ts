@@ -15,6 +15,7 @@ export async function runBeforeDeploy(change: AppChange, ctx: RolloutContext, ho
   if (!spec || !command) return;
   const oneOff = hookContainerSpec(ctx, spec, BEFORE_DEPLOY, command);
   const result = await ctx.docker.runOnce(host, oneOff, spec.hooks?.timeoutMs ?? 0, ctx.signal);
+  // The hook has the app's secrets: ctx.log masks their values (runSync hands it a SecretMask's logger).
   for (const line of result.output.split("\n")) if (line) ctx.log.info({ hook: BEFORE_DEPLOY, output: line }, "hook");
   if (result.exitCode === 0) return;
   const message = `hook beforeDeploy of ${spec.name} (${command.join(" ")}) exited with code ${result.exitCode} on host ${host}; nothing was rolled`;

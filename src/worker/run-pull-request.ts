@@ -7,18 +7,29 @@
  * desired state: locks, secrets, health gates and rollback all apply.
  */
 import type { Logger } from "pino";
-import type {
-  DeployOutcome,
-  DesiredState,
-  PreviewApp,
-  PreviewRecord,
-  PreviewReport,
-  PullRequestInfo,
-  PullRequestReport,
-  SyncJob,
+import {
+  type DeployOutcome,
+  type DesiredState,
+  formatConfigIssue,
+  type OutcomeError,
+  type PreviewApp,
+  type PreviewRecord,
+  type PreviewReport,
+  type PullRequestInfo,
+  type PullRequestReport,
+  type RepoPort,
+  type RepoSnapshot,
+  type SyncJob,
 } from "../model/index.js";
 import { planPullRequest } from "./plan-pull-request.js";
-import { decidePreview, previewEnv, previewedApps, previewHostname, shapePreview } from "./preview-desired.js";
+import {
+  confinePreview,
+  decidePreview,
+  PREVIEW_LABEL,
+  previewEnv,
+  previewedApps,
+  previewHostname,
+} from "./preview-desired.js";
 import { runSync, type SyncDeps } from "./run-sync.js";
 
 const NOTHING = (sha: string): DeployOutcome => ({ sha, status: "noop", apps: [] });
@@ -38,42 +49,83 @@ export async function runPullRequest(job: SyncJob, deps: SyncDeps, signal?: Abor
           ? "the pull request was merged"
           : "the pull request was closed";
     const outcome = await tearDown(job, deps, log, signal, true);
+    await deps.previews?.revoke(previewEnv(pr));
     await tell({ ...(outcome ? { preview: removed(pr, `Removed: ${reason}.`) } : {}) });
     return outcome ?? NOTHING(pr.headSha);
   }
   const head = await planPullRequest(pr, deps, log);
-  if (!head.desired || !deps.previews) {
-    await tell({ ...(head.planned ? { planned: head.planned } : {}), ...(head.error ? { error: head.error } : {}) });
+  const base = { ...(head.planned ? { planned: head.planned } : {}), ...(head.error ? { error: head.error } : {}) };
+  const configs = head.configs;
+  if (!configs || !deps.previews) {
+    await tell(base);
     return NOTHING(pr.headSha);
   }
-  const decision = decidePreview(pr, head.desired, await deps.previews.list());
-  const base = { ...(head.planned ? { planned: head.planned } : {}), ...(head.error ? { error: head.error } : {}) };
-  if (decision.kind !== "deploy") {
+  const env = previewEnv(pr);
+  if (pr.action === "labeled" && pr.labels.includes(PREVIEW_LABEL)) await deps.previews.approve(env, pr.headSha);
+  if (pr.action === "unlabeled" && !pr.labels.includes(PREVIEW_LABEL)) await deps.previews.revoke(env);
+  const decision = decidePreview(pr, configs.base, await deps.previews.list(), await deps.previews.approval(env));
+  const trusted = configs.trusted;
+  if (decision.kind !== "deploy" || !trusted) {
     const outcome = await tearDown(job, deps, log, signal, false);
+    if (decision.kind === "refused" && decision.removeLabel) await deps.previews.revoke(env);
     const preview =
-      decision.kind === "none" ? (outcome ? removed(pr, decision.reason) : undefined) : blocked(pr, decision);
-    await tell({ ...base, ...(preview ? { preview } : {}) });
+      decision.kind === "deploy"
+        ? blocked(pr, { kind: "refused", reason: untrustedReason(configs.trustedError) })
+        : decision.kind === "none"
+          ? outcome
+            ? removed(pr, decision.reason)
+            : undefined
+          : blocked(pr, decision);
+    const removeLabel = decision.kind === "refused" && decision.removeLabel ? { removeLabel: PREVIEW_LABEL } : {};
+    await tell({ ...base, ...(preview ? { preview } : {}), ...removeLabel });
     return outcome ?? NOTHING(pr.headSha);
   }
-  await tell({ ...base, preview: previewReport(pr, head.desired, "deploying", deps) });
-  // A source repository's PR deploys the deploy repo's tracked branch with that repository pinned to the PR head.
-  const sha = pr.source ? undefined : pr.headSha;
-  const outcome = await runSync({ ...job, env: previewEnv(pr), sha }, previewDeps(deps, pr), signal);
-  const record = await remember(pr, head.desired, outcome, deps, now());
+  await tell({ ...base, preview: previewReport(pr, configs.base, "deploying", deps) });
+  const outcome = await runSync(
+    { ...job, env, sha: trusted.snapshot.source.sha },
+    previewDeps(deps, pr, configs.base, trusted.snapshot),
+    signal,
+  );
+  const record = await remember(pr, configs.base, outcome, deps, now());
   await tell({
     ...base,
     preview: {
-      ...previewReport(pr, head.desired, outcome.status === "failed" ? "failed" : "live", deps, outcome),
+      ...previewReport(pr, configs.base, outcome.status === "failed" ? "failed" : "live", deps, outcome),
       expiresAt: record.expiresAt,
     },
   });
   return outcome;
 }
 
-/** A source repository's PR is reported on that PR (comment, check, deployment), not on the deploy repo's head. */
-function previewDeps(deps: SyncDeps, pr: PullRequestInfo): SyncDeps {
-  const shaped: SyncDeps = { ...deps, shapeDesired: (desired) => shapePreview(desired, pr) };
+/** The head's apps validate only with the head's own dockhand.yaml (a host it adds, say): no preview before merge. */
+function untrustedReason(error: OutcomeError | undefined): string {
+  const first = error?.issues?.[0];
+  const where = first ? ` (${formatConfigIssue(first)})` : error ? ` (${error.message})` : "";
+  return `The apps of this pull request need its own dockhand.yaml to validate${where}; previews use the tracked branch's hosts and settings, so this one waits for the merge.`;
+}
+
+/**
+ * The preview's sync reads exactly the snapshot the decision was made on (the
+ * head's apps under the tracked branch's dockhand.yaml) and confines it to
+ * what the tracked branch allows. A source repository's PR is reported on
+ * that PR (comment, check, deployment), not on the deploy repo's head.
+ */
+function previewDeps(deps: SyncDeps, pr: PullRequestInfo, base: DesiredState, snapshot: RepoSnapshot): SyncDeps {
+  const shaped: SyncDeps = {
+    ...deps,
+    repo: fixedSnapshot(deps.repo, snapshot),
+    shapeDesired: (desired) => confinePreview(base, desired, pr),
+  };
   return pr.source ? { ...shaped, reporter: undefined } : shaped;
+}
+
+/** The repo with `snapshot()` answering the one snapshot already read; builds still archive through the repo. */
+function fixedSnapshot(repo: RepoPort, snapshot: RepoSnapshot): RepoPort {
+  return {
+    snapshot: async () => snapshot,
+    contextTar: (sha, dir) => repo.contextTar(sha, dir),
+    ...(repo.sources ? { sources: repo.sources } : {}),
+  };
 }
 
 /**

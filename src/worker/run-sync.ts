@@ -32,6 +32,7 @@ import { rememberFailures } from "./remember-failures.js";
 import { SyncReports } from "./report-sync.js";
 import { resolveSecrets } from "./resolve-secrets.js";
 import type { StepEvent } from "./rollout-context.js";
+import { SecretMask } from "./secret-mask.js";
 import { type RedisTrackedSources, trackedSourcesOf } from "./tracked-sources.js";
 
 export interface SyncDeps {
@@ -95,10 +96,12 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
     ...(job.source ? { source: `${job.source.repository}@${job.source.sha.slice(0, 12)}` } : {}),
   });
   const reports = new SyncReports(deps.reporter, job, sha, log);
+  // Only a sync of the tracked branch writes what other syncs and processes rely on (docs/security.md).
+  const tracked = job.env === "production" && !deps.shapeDesired;
   let desired: DesiredState;
   try {
     desired = parseDeployRepo(snapshot);
-    if (job.env === "production" && !deps.shapeDesired) await publishConfig(desired, deps);
+    if (tracked) await publishConfig(desired, deps);
     if (deps.shapeDesired) desired = deps.shapeDesired(desired);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
@@ -113,15 +116,19 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
   }
   const secrets = await resolveSecrets(desired, deps.secrets);
   desired = secrets.desired;
+  // Containers and hooks may print what they were given: their output leaves this sync masked.
+  const mask = new SecretMask(secrets.values);
   const hosts = hostsToObserve(desired.hosts, (await deps.knownHosts?.load()) ?? []);
+  const dropped = { dropped: hosts.removed.map((h) => h.name) };
   const docker = deps.dockerFor(hosts.all);
   let lease: Awaited<ReturnType<AppLocks["acquire"]>> | undefined;
   try {
     // Held from before observing until the rollout ends: no other worker changes these apps in between.
     lease = await deps.locks?.acquire(appsDesired(desired, job.env), signal);
-    let observed = await docker.observe(deps.instance);
+    let observed = await docker.observe(deps.instance, dropped);
     // Apps only observed (being deleted) are locked too; waiting for one means the observation is stale.
-    if (await lease?.extend(appsObserved(observed, job.env), signal)) observed = await docker.observe(deps.instance);
+    if (await lease?.extend(appsObserved(observed, job.env), signal))
+      observed = await docker.observe(deps.instance, dropped);
     observed.routes = await deps.routes.load();
     const planned = makePlan(desired, observed, { instance: deps.instance, envs: [job.env] });
     const plan = await gatePlan(planned, job, planProblems(desired, secrets.problems), deps, log);
@@ -131,24 +138,28 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
       return await reports.finish({ sha, status: "noop", apps: [], declined: true });
     }
     log.info({ changes: plan.changes.filter((c) => c.kind !== "unchanged").length }, "plan ready");
-    const outcome = await executePlan(plan, observed, {
+    const rolloutLog = mask.logger(log);
+    const executed = await executePlan(plan, observed, {
       docker,
       repo: deps.repo,
       routes: deps.routes,
       hosts: new Map(hosts.all.map((h) => [h.name, h])),
       instance: deps.instance,
       sha,
-      log,
+      log: rolloutLog,
       signal: lease && signal ? AbortSignal.any([signal, lease.lost]) : (lease?.lost ?? signal),
       onStep: deps.onStep,
       proxies: deps.proxies,
       secrets: secrets.values,
     });
-    await rememberFailures(plan, outcome, deps.failedSpecs, log);
-    await deps.knownHosts?.save([...desired.hosts, ...stillOccupied(hosts.removed, observed, outcome, job.env)]);
+    const outcome = mask.value(executed);
+    await rememberFailures(plan, outcome, deps.failedSpecs, rolloutLog);
+    if (tracked)
+      await deps.knownHosts?.save([...desired.hosts, ...stillOccupied(hosts.removed, observed, outcome, job.env)]);
     log.info({ status: outcome.status }, "sync finished");
-    return await reports.finish(outcome, () => docker.observe(deps.instance));
+    return await reports.finish(outcome, () => docker.observe(deps.instance, dropped));
   } catch (err) {
+    mask.thrown(err);
     await reports.failed(err);
     throw err;
   } finally {

@@ -37,8 +37,8 @@ export class SourceReadingRepo implements RepoPort {
     this.branch = deployRepo.branch;
   }
 
-  async snapshot(ref?: string, pins?: SourcePins): Promise<RepoSnapshot> {
-    return readSources(await this.deployRepo.snapshot(ref), this.sources, pins);
+  async snapshot(ref?: string, pins?: SourcePins, fetchable?: ReadonlySet<string>): Promise<RepoSnapshot> {
+    return readSources(await this.deployRepo.snapshot(ref), this.sources, pins, fetchable);
   }
 
   contextTar(sha: string, dir: string): Readable {
@@ -63,15 +63,22 @@ export function pinsOf(pr: PullRequestInfo | undefined): SourcePins | undefined 
   return new Map(pr.source.urls.map((url) => [url, pr.headSha]));
 }
 
+/** Why a source repository a pull request's head names was not read (transient: its apps are simply not planned). */
+export const NOT_FETCHED = "not fetched: new source repositories deploy after merge";
+
 export async function readSources(
   snapshot: RepoSnapshot,
   sources: SourceRepos,
   pins?: SourcePins,
+  fetchable?: ReadonlySet<string>,
 ): Promise<RepoSnapshot> {
   const refs = listSources(snapshot);
   if (refs.length === 0) return snapshot;
   const read = await Promise.all(
     refs.map(async (ref): Promise<[string, SourceSnapshot | SourceFailure]> => {
+      if (fetchable && !fetchable.has(ref.url)) {
+        return [sourceKey(ref), { url: ref.url, error: `${ref.url}: ${NOT_FETCHED}`, transient: true }];
+      }
       try {
         return [sourceKey(ref), await sources.read(ref, pins?.get(ref.url))];
       } catch (err) {

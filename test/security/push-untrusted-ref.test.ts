@@ -138,7 +138,7 @@ describe("a signed push of the tracked branch deploys only commits of that branc
     const deps = { repo: h.repo, routes: h.routes, instance: h.instance, log: h.log, dockerFor: createDockerHosts };
     const planned = await planPullRequest(pr, deps, h.log);
     expect(planned.error).toBeUndefined();
-    expect(planned.desired?.apps.find((a) => a.name === "web")?.environment.GREETING).toBe("from-fork");
+    expect(planned.configs?.head.apps.find((a) => a.name === "web")?.environment.GREETING).toBe("from-fork");
     const job = await pushMainAt(head);
     expect(await job.getState()).toBe("failed");
     expect(job.failedReason).toContain(`commit ${head} is not on the tracked branch main`);

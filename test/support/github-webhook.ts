@@ -35,6 +35,10 @@ export interface PullRequestFields {
   base: string;
   merged?: boolean;
   installationId?: number;
+  /** Labels on the pull request. */
+  labels?: string[];
+  /** The label a `labeled` or `unlabeled` event is about. */
+  label?: string;
 }
 
 /** A real pull_request payload of `action` (opened, synchronize, closed, ...), pointed at `fields`. */
@@ -63,7 +67,8 @@ export function pullRequestPayload(action: string, fields: PullRequestFields): R
   };
   pr.base.ref = fields.base;
   pr.merged = fields.merged ?? false;
-  pr.labels = [];
+  pr.labels = (fields.labels ?? []).map((name) => ({ name }));
+  if (fields.label !== undefined) payload.label = { name: fields.label };
   if (fields.installationId !== undefined) payload.installation = { id: fields.installationId, node_id: "x" };
   return payload;
 }
