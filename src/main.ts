@@ -105,6 +105,7 @@ export async function startServe(env: DockhandEnv, log: Logger): Promise<Running
       operations: operations.routes,
       webhook: {
         secrets: env.webhookSecrets,
+        repositorySecrets: env.repositorySecrets,
         repository: env.githubRepo,
         branch: env.branch,
         statusBranch: startup.statusBranch,

@@ -113,6 +113,20 @@ export class GitRepo implements RepoPort {
     return out.trim().replace(/^refs\/heads\//, "");
   }
 
+  /**
+   * Makes a pull request's head readable for its job: the mirror holds
+   * branches only, and a fork's head is on no branch here (GitHub keeps it at
+   * refs/pull/<n>/head). Nothing is fetched when the mirror has the commit.
+   */
+  async fetchPullRequest(number: number, sha: string): Promise<void> {
+    // The number comes from a webhook body and becomes part of a refspec.
+    if (!Number.isSafeInteger(number) || number <= 0) {
+      throw new DockhandError("DOCKHAND_E_USAGE", `pull request number must be a positive integer, got ${number}`);
+    }
+    if (FULL_SHA.test(sha) && (await this.hasCommit(sha))) return;
+    await this.mirror.fetchPullRequest(number);
+  }
+
   /** The tracked branch's head commit, after a fetch. */
   async head(): Promise<string> {
     return this.resolve(`refs/heads/${this.branch}`);

@@ -1,6 +1,10 @@
 /**
- * A bare mirror of the deploy repo under the cache dir: `git clone --mirror`
- * once, `git fetch --prune` afterwards. Updates of one mirror are serialised
+ * A bare mirror of a repository under the cache dir: `git clone --bare` once,
+ * `git fetch --prune` afterwards. It holds branches and tags only, never the
+ * other refs a host keeps (GitHub's refs/pull/<n>/head holds every pull
+ * request's head, forks' included): what the mirror holds is what a sync can
+ * read, and a pull request's head is fetched on demand for its own job
+ * (docs/operations.md#git-mirrors). Updates of one mirror are serialised
  * in-process and coalesced: while one runs, every caller that arrives shares
  * a single follow-up update, so each caller still sees refs fetched after it
  * asked, and a burst of webhooks costs two fetches, not one per webhook.
@@ -10,11 +14,22 @@ import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fetchFailed } from "./git-errors.js";
 import { mirrorName } from "./git-url.js";
-import { gitAt } from "./run-git.js";
+import { gitAt, gitBuffer } from "./run-git.js";
 
 // `git archive` must give exactly the tree whose hash names the build context,
 // so in-tree .gitattributes may not drop files or rewrite them on export.
 const EXPORT_ATTRIBUTES = "* -export-ignore -export-subst\n";
+
+/** What a fetch brings in: branches and tags (`dockhand apply --ref v1`), nothing else. */
+const MIRROR_REFSPECS = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"] as const;
+
+/** Where a pull request's head is kept once its job fetched it, out of reach of the branch fetch's prune. */
+function pullRequestRef(number: number): string {
+  return `refs/dockhand/pr/${number}`;
+}
+
+/** Mirror directories whose refs were checked in this process (see dropForeignRefs). */
+const checked = new Set<string>();
 
 interface UpdateState {
   running?: Promise<void>;
@@ -72,13 +87,49 @@ export class Mirror {
     return run;
   }
 
+  /**
+   * Fetches a pull request's head from where GitHub keeps it into
+   * pullRequestRef(number); false when the remote has no such ref (a host
+   * other than GitHub, where a pull request's head is a branch) or cannot be
+   * reached: the read that follows then says what is missing.
+   */
+  async fetchPullRequest(number: number): Promise<boolean> {
+    if (!this.exists()) await this.update();
+    try {
+      const refspec = `+refs/pull/${number}/head:${pullRequestRef(number)}`;
+      await gitAt(this.dir).raw(["fetch", "--quiet", "--no-write-fetch-head", "origin", refspec]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private async fetch(): Promise<void> {
     this.stats.fetches += 1;
     try {
-      await gitAt(this.dir).raw(["fetch", "--prune", "--quiet", "origin"]);
+      await this.dropForeignRefs();
+      await gitAt(this.dir).raw(["fetch", "--prune", "--quiet", "origin", ...MIRROR_REFSPECS]);
     } catch (err) {
       throw fetchFailed(this.url, err);
     }
+  }
+
+  /**
+   * A mirror cloned with `--mirror` (before mirrors held branches only) has
+   * every ref of the remote, pull requests' heads included, and a config that
+   * fetches them all: once per process, such refs are deleted and the config
+   * set to MIRROR_REFSPECS, so a `git fetch` by hand fetches the same.
+   */
+  private async dropForeignRefs(): Promise<void> {
+    if (checked.has(this.dir)) return;
+    const git = gitAt(this.dir);
+    const refs = (await git.raw(["for-each-ref", "--format=%(refname)"])).split("\n");
+    const foreign = refs.filter((r) => r !== "" && !/^refs\/(heads|tags|dockhand)\//.test(r));
+    if (foreign.length > 0)
+      await gitBuffer(this.dir, ["update-ref", "--stdin"], foreign.map((r) => `delete ${r}\n`).join(""));
+    await git.raw(["config", "--unset-all", "remote.origin.mirror"]).catch(() => undefined);
+    await setFetchRefspecs(this.dir);
+    checked.add(this.dir);
   }
 
   /** Clone beside the final place and rename, so a clone cut short never looks like a mirror. */
@@ -87,7 +138,10 @@ export class Mirror {
     await mkdir(this.cacheDir, { recursive: true });
     const tmp = `${this.dir}.tmp-${process.pid}-${Date.now()}`;
     try {
-      await gitAt(this.cacheDir).raw(["clone", "--mirror", "--quiet", "--", this.url, tmp]);
+      // --no-local: a repo on disk is fetched like a remote one, never copied whole with objects no branch holds.
+      await gitAt(this.cacheDir).raw(["clone", "--bare", "--no-local", "--quiet", "--", this.url, tmp]);
+      await setFetchRefspecs(tmp);
+      checked.add(this.dir);
       await mkdir(join(tmp, "info"), { recursive: true });
       await writeFile(join(tmp, "info", "attributes"), EXPORT_ATTRIBUTES);
       await rename(tmp, this.dir).catch((err: NodeJS.ErrnoException) => {
@@ -100,4 +154,10 @@ export class Mirror {
       await rm(tmp, { recursive: true, force: true });
     }
   }
+}
+
+async function setFetchRefspecs(dir: string): Promise<void> {
+  const git = gitAt(dir);
+  await git.raw(["config", "--replace-all", "remote.origin.fetch", MIRROR_REFSPECS[0]]);
+  await git.raw(["config", "--add", "remote.origin.fetch", MIRROR_REFSPECS[1]]);
 }

@@ -20,6 +20,14 @@ export class SourceRepositories implements SourceRepos {
     return { url: source.url, branch, sha, trees: await repo.trees(sha) };
   }
 
+  fetchPullRequest(url: string, number: number, sha: string): Promise<void> {
+    return this.repo(url).fetchPullRequest(number, sha);
+  }
+
+  isAncestor(url: string, ancestor: string, descendant: string): Promise<boolean> {
+    return this.repo(url).isAncestor(ancestor, descendant);
+  }
+
   contextTar(url: string, sha: string, dir: string): Readable {
     return this.repo(url).contextTar(sha, dir);
   }

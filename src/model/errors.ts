@@ -16,6 +16,11 @@ export const ERROR_CODES = {
     summary: "a registry refused a push or pull (credentials missing or wrong) or has no such image",
   },
   DOCKHAND_E_GIT: { status: 502, summary: "the deploy repo could not be read" },
+  DOCKHAND_E_UNTRUSTED_REF: {
+    status: 422,
+    summary:
+      "a push named a commit that is not on the tracked branch (of the deploy repo or an app's source repository)",
+  },
   DOCKHAND_E_USAGE: { status: 400, summary: "a command or request was used wrongly" },
   DOCKHAND_E_QUEUE: { status: 503, summary: "the queue (Redis) could not take or change a job; try again" },
   DOCKHAND_E_PROXY: { status: 502, summary: "a proxy or the route store refused an operation" },

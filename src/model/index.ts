@@ -7,6 +7,7 @@ export * from "./labels.js";
 export * from "./markdown-text.js";
 export * from "./observed-state.js";
 export * from "./outcome.js";
+export * from "./owner-and-name.js";
 export * from "./plan.js";
 export * from "./ports.js";
 export * from "./proxy-reports.js";

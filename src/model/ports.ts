@@ -139,6 +139,10 @@ export interface BuildOptions {
 export interface SourceRepos {
   /** Fetch, then read the repository at `ref` (a commit, e.g. a pull request's head) or the head of `source.branch` (default: the repository's default branch). */
   read(source: SourceRef, ref?: string): Promise<SourceSnapshot>;
+  /** Make a pull request's head commit `sha` readable (see RepoPort.fetchPullRequest). */
+  fetchPullRequest(url: string, number: number, sha: string): Promise<void>;
+  /** Whether commit `ancestor` is reachable from `descendant` (and differs from it) in that repository. */
+  isAncestor(url: string, ancestor: string, descendant: string): Promise<boolean>;
   /** A tar stream of one directory of the repository at `sha`. */
   contextTar(url: string, sha: string, dir: string): Readable;
 }
@@ -164,6 +168,14 @@ export interface RepoPort {
   isAncestor?(ancestor: string, descendant: string): Promise<boolean>;
   /** The tracked branch's head commit, after a fetch (the polling fallback). */
   head?(): Promise<string>;
+  /** The tracked branch's name; a working directory has none. */
+  readonly branch?: string;
+  /**
+   * Make pull request `number`'s head commit `sha` readable: reads fetch
+   * branches only, and a fork's head is on none of them. A repo without
+   * pull requests (a working directory) has no such method.
+   */
+  fetchPullRequest?(number: number, sha: string): Promise<void>;
   /** The apps' own source repositories (`build.git`), whose heads `snapshot` reads into `sources`. */
   readonly sources?: SourceRepos;
 }

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { DEFAULT_INSTANCE, DockhandError } from "../model/index.js";
 import { type HttpEnv, readHttpEnv } from "./http-env.js";
 import { type QueueEnv, readQueueEnv } from "./queue-env.js";
+import { readRepositorySecrets } from "./repository-secrets.js";
 
 /** Settings from the environment (DESIGN.md, "Contract"), parsed once at start. */
 export interface DockhandEnv {
@@ -9,6 +10,8 @@ export interface DockhandEnv {
   branch: string;
   githubRepo?: string;
   webhookSecrets: string[];
+  /** DOCKHAND_WEBHOOK_SECRETS: repositories with a webhook secret of their own, by lower-cased owner/name. */
+  repositorySecrets: Record<string, string[]>;
   redisUrl?: string;
   stateDir: string;
   httpPort: number;
@@ -48,6 +51,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): DockhandEnv {
       .split(",")
       .map((s) => s.trim())
       .filter(Boolean),
+    repositorySecrets: readRepositorySecrets(env.DOCKHAND_WEBHOOK_SECRETS),
     redisUrl: nonEmpty(env.REDIS_URL),
     stateDir: resolve(nonEmpty(env.DOCKHAND_STATE_DIR) ?? DEFAULTS.stateDir),
     httpPort: port,

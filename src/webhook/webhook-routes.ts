@@ -1,10 +1,12 @@
 /**
- * POST /webhooks/github: verify the signature on the raw body, classify the
- * event, enqueue a sync (or hand a pull request to previews), answer 202 at
- * once (GitHub gives up after 10 s). A redelivery (the same
- * X-GitHub-Delivery) is recognised by the queue and answered "duplicate".
- * The route lives in its own encapsulated scope, so its body parsers (raw
- * buffers, not parsed JSON) never leak into the rest of the app.
+ * POST /webhooks/github: verify the signature on the raw body (and, once the
+ * body names its repository, that this repository's secret made it:
+ * webhook-secrets.ts), classify the event, enqueue a sync (or hand a pull
+ * request to previews), answer 202 at once (GitHub gives up after 10 s). A
+ * redelivery (the same X-GitHub-Delivery) is recognised by the queue and
+ * answered "duplicate". The route lives in its own encapsulated scope, so
+ * its body parsers (raw buffers, not parsed JSON) never leak into the rest of
+ * the app.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
@@ -13,6 +15,7 @@ import type { SyncJob, TrackedSource } from "../model/jobs.js";
 import { classifyEvent, type EventDecision, type PreviewRequest } from "./classify-event.js";
 import { decodeBody, FORM_CONTENT_TYPE, readPayload } from "./read-payload.js";
 import { verifySignature } from "./verify-signature.js";
+import { type RepositorySecrets, WebhookSecrets } from "./webhook-secrets.js";
 
 export const WEBHOOK_PATH = "/webhooks/github";
 /** GitHub caps payloads at 25 MB and drops bigger ones, so bigger bodies are not GitHub's. */
@@ -25,8 +28,15 @@ export interface EnqueueAnswer {
 }
 
 export interface WebhookOptions {
-  /** Webhook secrets; a delivery signed with any one is accepted (rotation). */
+  /** Webhook secrets; a delivery signed with any one is accepted (rotation). The default for repositories with none of their own. */
   secrets: string[];
+  /**
+   * Secrets of repositories that have their own, by `owner/name` (an app's
+   * source repository, whose owners are not the deploy repo's): a delivery
+   * about such a repository must be signed with one of them, and they sign
+   * for no other repository.
+   */
+  repositorySecrets?: RepositorySecrets;
   /** owner/name of the deploy repo; pushes elsewhere are ignored. */
   repository: string;
   /** The tracked branch. */
@@ -60,9 +70,6 @@ const DELIVERY = /^[\w.-]{1,128}$/;
 
 function checkOptions(options: WebhookOptions): void {
   const usage = (message: string) => new DockhandError("DOCKHAND_E_USAGE", `webhookRoutes: ${message}`);
-  if (!Array.isArray(options.secrets) || options.secrets.length === 0 || options.secrets.some((s) => !s)) {
-    throw usage("secrets must hold at least one non-empty secret (DOCKHAND_WEBHOOK_SECRET)");
-  }
   if (!REPOSITORY.test(options.repository ?? "")) {
     throw usage(`repository must be "owner/name" (DOCKHAND_GITHUB_REPO), got "${options.repository}"`);
   }
@@ -95,6 +102,7 @@ function rejectFrameworkError(error: FastifyError, reply: FastifyReply, limit: n
 
 export async function webhookRoutes(app: FastifyInstance, options: WebhookOptions): Promise<void> {
   checkOptions(options);
+  const secrets = new WebhookSecrets(options.secrets, options.repositorySecrets);
   const limit = options.bodyLimit ?? DEFAULT_WEBHOOK_BODY_LIMIT;
   app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
@@ -105,7 +113,9 @@ export async function webhookRoutes(app: FastifyInstance, options: WebhookOption
       keepRaw,
     );
     scope.setErrorHandler((error: FastifyError, _request, reply) => rejectFrameworkError(error, reply, limit));
-    scope.post(WEBHOOK_PATH, { bodyLimit: limit }, (request, reply) => handleDelivery(request, reply, options));
+    scope.post(WEBHOOK_PATH, { bodyLimit: limit }, (request, reply) =>
+      handleDelivery(request, reply, options, secrets),
+    );
   });
 }
 
@@ -117,14 +127,18 @@ interface Delivery {
 
 type Rejection = { code: number; reason: string };
 
-/** A verified, parsed delivery, or why it is refused (401 before anything else is read). */
-async function readDelivery(request: FastifyRequest, secrets: string[]): Promise<Delivery | Rejection> {
+/**
+ * A verified, parsed delivery, or why it is refused: 401 before anything else
+ * is read when no secret of ours signed it, and 401 once the body is parsed
+ * when the secret that did is not the one of the repository it names.
+ */
+async function readDelivery(request: FastifyRequest, secrets: WebhookSecrets): Promise<Delivery | Rejection> {
   const signature = header(request, "x-hub-signature-256");
   if (!signature) return { code: 401, reason: "X-Hub-Signature-256 is missing; give the webhook a secret" };
   const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   const text = decodeBody(raw);
   if (text === undefined || text === "") return { code: 400, reason: "body is empty or not UTF-8" };
-  if (!(await verifySignature(secrets, text, signature))) {
+  if (!(await verifySignature(secrets.all, text, signature))) {
     return { code: 401, reason: "X-Hub-Signature-256 does not match; the webhook's secret differs from ours" };
   }
   const event = header(request, "x-github-event");
@@ -135,11 +149,22 @@ async function readDelivery(request: FastifyRequest, secrets: string[]): Promise
   }
   const parsed = readPayload(text, header(request, "content-type") ?? "");
   if (!parsed.ok) return { code: 400, reason: parsed.reason };
+  const repository = repositoryOf(parsed.payload);
+  const own = secrets.for(repository);
+  if (!(await verifySignature(own.secrets, text, signature))) {
+    const about = repository ?? "deliveries that name no repository";
+    return { code: 401, reason: `X-Hub-Signature-256 is not made with ${own.source}, which alone signs for ${about}` };
+  }
   return { event, delivery, payload: parsed.payload };
 }
 
-async function handleDelivery(request: FastifyRequest, reply: FastifyReply, options: WebhookOptions) {
-  const read = await readDelivery(request, options.secrets);
+async function handleDelivery(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: WebhookOptions,
+  secrets: WebhookSecrets,
+) {
+  const read = await readDelivery(request, secrets);
   if ("code" in read) return answer(reply, read.code, "rejected", read.reason);
   const { event, delivery, payload } = read;
   const log = options.log.child({ delivery, event });
@@ -174,12 +199,18 @@ async function handleDelivery(request: FastifyRequest, reply: FastifyReply, opti
   }
 }
 
+/** `repository.full_name` of a payload; events about no repository (an App's installation) have none. */
+function repositoryOf(payload: Record<string, unknown>): string | undefined {
+  const repo = payload.repository;
+  const fullName = typeof repo === "object" && repo !== null ? (repo as Record<string, unknown>).full_name : undefined;
+  return typeof fullName === "string" ? fullName : undefined;
+}
+
 /** Only events from another repository than the deploy repo need the source list (one Redis read). */
 function fromOtherRepository(event: string, payload: Record<string, unknown>, repository: string): boolean {
   if (event !== "push" && event !== "pull_request") return false;
-  const repo = payload.repository;
-  const fullName = typeof repo === "object" && repo !== null ? (repo as Record<string, unknown>).full_name : undefined;
-  return typeof fullName === "string" && fullName.toLowerCase() !== repository.toLowerCase();
+  const fullName = repositoryOf(payload);
+  return fullName !== undefined && fullName.toLowerCase() !== repository.toLowerCase();
 }
 
 type Work = { ignore: string } | { what: string; run: () => Promise<EnqueueAnswer> };

@@ -15,6 +15,7 @@ import {
   type PullRequestInfo,
 } from "../model/index.js";
 import { plan as makePlan, renderPlanMarkdown } from "../planner/index.js";
+import { fetchPullRequestHead } from "./fetch-pull-request-head.js";
 import { markUnplannable, planProblems } from "./gate-plan.js";
 import { contactableHosts, NOT_CONTACTED, type PullRequestConfigs, readPullRequest } from "./read-pull-request.js";
 import { resolveSecrets } from "./resolve-secrets.js";
@@ -32,6 +33,7 @@ export interface PullRequestPlan {
  * reads the deploy repo's tracked branch with that repository at the PR's head.
  */
 export async function planPullRequest(pr: PullRequestInfo, deps: SyncDeps, log: Logger): Promise<PullRequestPlan> {
+  await fetchPullRequestHead(pr, deps.repo);
   const read = await readPullRequest(pr, deps.repo);
   if ("error" in read) {
     log.info({ problems: read.error.issues?.length ?? 0 }, "pull request does not validate");

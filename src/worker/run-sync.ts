@@ -27,12 +27,12 @@ import { type AppLocks, appsDesired, appsObserved } from "./app-lock.js";
 import { executePlan } from "./execute-plan.js";
 import { gatePlan, planProblems } from "./gate-plan.js";
 import { hostsToObserve } from "./known-hosts.js";
+import { readPushedCommit } from "./read-pushed-commit.js";
 import { rememberFailures } from "./remember-failures.js";
 import { SyncReports } from "./report-sync.js";
 import { resolveSecrets } from "./resolve-secrets.js";
 import type { StepEvent } from "./rollout-context.js";
 import { SecretMask } from "./secret-mask.js";
-import { pinsOf } from "./source-reading-repo.js";
 import { type RedisTrackedSources, trackedSourcesOf } from "./tracked-sources.js";
 
 export interface SyncDeps {
@@ -85,7 +85,9 @@ export interface SyncDeps {
  * logged with their positions and returned in the outcome.
  */
 export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal): Promise<DeployOutcome> {
-  const snapshot = await deps.repo.snapshot(job.sha, pinsOf(job.pullRequest));
+  const read = await readPushedCommit(job, deps.repo, deps.log);
+  if ("refused" in read) return read.refused;
+  const { snapshot } = read;
   const sha = snapshot.source.sha;
   const log = deps.log.child({
     sha: sha.slice(0, 12),

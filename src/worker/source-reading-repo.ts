@@ -22,6 +22,8 @@ import {
 export class SourceReadingRepo implements RepoPort {
   readonly isAncestor?: RepoPort["isAncestor"];
   readonly head?: RepoPort["head"];
+  readonly branch?: string;
+  readonly fetchPullRequest?: RepoPort["fetchPullRequest"];
 
   constructor(
     /** The deploy repo itself (the status branch is committed to it). */
@@ -31,6 +33,8 @@ export class SourceReadingRepo implements RepoPort {
     // Optional on the port, and their absence means something (a working directory has no history).
     if (deployRepo.isAncestor) this.isAncestor = deployRepo.isAncestor.bind(deployRepo);
     if (deployRepo.head) this.head = deployRepo.head.bind(deployRepo);
+    if (deployRepo.fetchPullRequest) this.fetchPullRequest = deployRepo.fetchPullRequest.bind(deployRepo);
+    this.branch = deployRepo.branch;
   }
 
   async snapshot(ref?: string, pins?: SourcePins, fetchable?: ReadonlySet<string>): Promise<RepoSnapshot> {

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDockerHosts } from "../../src/docker/index.js";
 import type { ObservedContainer } from "../../src/model/index.js";
-import { ownerAndName } from "../../src/webhook/match-source.js";
+import { ownerAndName } from "../../src/model/owner-and-name.js";
 import { createDeployRepo, createSourceRepo, EXAMPLE_DIR, type TestDeployRepo } from "../support/deploy-repo.js";
 import { type DockhandProcess, startDockhand } from "../support/dockhand-process.js";
 import { freePort } from "../support/free-port.js";

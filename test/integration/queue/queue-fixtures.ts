@@ -129,7 +129,8 @@ export async function startHarness(remote: string, options: HarnessOptions = {})
       await queue.close();
       await routes.close();
       redis.disconnect();
-      rmSync(cacheDir, { recursive: true, force: true });
+      // A sync handed back by stop(0) may still have a git fetch writing into the mirror.
+      rmSync(cacheDir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

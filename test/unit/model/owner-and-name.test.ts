@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ownerAndName } from "../../../src/webhook/match-source.js";
+import { ownerAndName } from "../../../src/model/owner-and-name.js";
 
 describe("ownerAndName of a build.git URL", () => {
   it.each<[string, string | undefined]>([
