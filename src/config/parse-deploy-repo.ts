@@ -23,8 +23,12 @@ import { computeSpecFields, computeSpecHash, specHashParts } from "./compute-spe
 import { DEFAULTS } from "./defaults.js";
 import type { DockhandFile } from "./dockhand-schema.js";
 import { registryImage } from "./registry-image.js";
+import { repoSizeIssues } from "./yaml-limits.js";
 
 export function parseDeployRepo(snapshot: RepoSnapshot): DesiredState {
+  // Too much YAML is refused before any of it is parsed (docs/deploy-repo.md#limits).
+  const oversize = repoSizeIssues(snapshot.files, isAppFilePath);
+  if (oversize.length > 0) throw new ConfigError(oversize);
   const dockhand = checkDockhandFile(snapshot.files[DOCKHAND_FILE]);
   const paths = Object.keys(snapshot.files).sort();
   const apps = paths.filter(isAppFilePath).map((path) => checkAppFile(path, snapshot.files[path] ?? ""));

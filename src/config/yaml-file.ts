@@ -2,18 +2,11 @@
  * A deploy-repo YAML file parsed with positions, and the one place that turns a
  * key path into file:line:col (1-based) for a ConfigIssue.
  */
-import {
-  type Document,
-  isMap,
-  isScalar,
-  isSeq,
-  LineCounter,
-  type Node,
-  parseDocument,
-  visit,
-  type YAMLError,
-} from "yaml";
+import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLError } from "yaml";
 import type { ConfigIssue } from "../model/index.js";
+import { checkFlowDepth } from "./check-flow-depth.js";
+import { checkYamlNodes } from "./check-yaml-nodes.js";
+import { fileSizeIssue, TOO_DEEP } from "./yaml-limits.js";
 
 export type KeyPath = readonly PropertyKey[];
 
@@ -37,38 +30,34 @@ export function joinPath(path: KeyPath): string {
   return path.map(String).join(".");
 }
 
+/**
+ * Parses one file within YAML_LIMITS. A file over a limit is refused before
+ * (or instead of) parsing, and comes back empty with the issue.
+ */
 export function readYamlFile(path: string, source: string): { file: YamlFile; issues: ConfigIssue[] } {
+  const refused = fileSizeIssue(path, source) ?? checkFlowDepth(path, source);
+  if (refused) return { file: { path, doc: parseDocument(""), lines: new LineCounter() }, issues: [refused] };
   const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // The parser's own duplicate-key check compares each key with every earlier one: checkYamlNodes uses a set.
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const file = { path, doc, lines };
-  const issues = doc.errors.map((error) => syntaxIssue(file, error));
-  return { file, issues: issues.length > 0 ? issues : aliasIssues(file) };
+  const issues = [...doc.errors.map((error) => syntaxIssue(file, error)), ...checkYamlNodes(path, doc, lines)];
+  return { file, issues };
 }
 
 /**
- * `hostnames: [*.example.com]` is a YAML alias, not a wildcard: the parser
- * accepts it and only fails when the data is read. Say so, with the fix.
+ * The file as plain data. Only for a file readYamlFile found no issue in: its
+ * aliases are bounded and resolve, so the library's own alias count (whose
+ * check walks the document again per anchor) is off.
  */
-function aliasIssues(file: YamlFile): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  visit(file.doc, {
-    Alias: (_, alias) => {
-      if (alias.resolve(file.doc) !== undefined) return;
-      const { line, col } = file.lines.linePos(alias.range?.[0] ?? 0);
-      const text = `*${alias.source}`;
-      const message = `${text} reads as a YAML alias; to mean the text, quote it: "${text}"`;
-      issues.push({ file: file.path, line, column: col, path: "", message });
-    },
-  });
-  return issues;
+export function toData(file: YamlFile): unknown {
+  return file.doc.toJS({ maxAliasCount: -1 });
 }
 
 function syntaxIssue(file: YamlFile, error: YAMLError): ConfigIssue {
   const { line, col } = file.lines.linePos(error.pos[0]);
-  const message =
-    error.code === "DUPLICATE_KEY"
-      ? "this key appears twice in the same map; keep one"
-      : `YAML syntax error: ${error.message.split("\n")[0]}`;
+  // Block nesting hundreds deep overflows the composer's stack before checkYamlNodes could count it.
+  const message = /call stack/i.test(error.message) ? TOO_DEEP : `YAML syntax error: ${error.message.split("\n")[0]}`;
   return { file: file.path, line, column: col, path: "", message };
 }
 
