@@ -2,7 +2,8 @@
  * One pass over a parsed YAML document for what the parser leaves to whoever
  * reads the data: duplicate keys, aliases that resolve to nothing, to the
  * value that contains them, or to more copies than anyone writes by hand, and
- * nesting too deep to walk. Each anchor is looked up in a map built while
+ * block nesting too deep to walk (check-yaml-tokens.ts refused too many
+ * aliases and too deep flow nesting before parsing). Each anchor is looked up in a map built while
  * walking, so the pass is linear: resolving each alias by walking the whole
  * document (as `Alias.resolve` does) is quadratic, minutes for a 100 kB file
  * of aliases.
@@ -22,9 +23,6 @@ type Once = "aliasedValues" | "depth";
 
 class NodeWalk {
   readonly issues: ConfigIssue[] = [];
-  aliases = 0;
-  /** The first alias past the limit, where the issue points once the count is known. */
-  overLimit: Node | undefined;
   private readonly anchors = new Map<string, Anchored>();
   private aliasedValues = 0;
   private readonly reported = new Set<Once>();
@@ -73,8 +71,6 @@ class NodeWalk {
   }
 
   private alias(source: string, node: Node): number {
-    this.aliases += 1;
-    if (this.aliases === YAML_LIMITS.aliases + 1) this.overLimit = node;
     const target = this.anchors.get(source);
     const text = `*${source}`;
     if (!target) {
@@ -100,7 +96,7 @@ class NodeWalk {
     this.add(node, message);
   }
 
-  add(node: Node, message: string): void {
+  private add(node: Node, message: string): void {
     const { line, col } = this.lines.linePos(node.range?.[0] ?? 0);
     this.issues.push({ file: this.path, line, column: col, path: "", message });
   }
@@ -109,9 +105,5 @@ class NodeWalk {
 export function checkYamlNodes(path: string, doc: Document, lines: LineCounter): ConfigIssue[] {
   const walk = new NodeWalk(path, lines);
   walk.size(doc.contents, 0);
-  if (walk.overLimit) {
-    const message = `this file has ${walk.aliases} aliases (*name); a file may have at most ${YAML_LIMITS.aliases}: write the values out instead`;
-    walk.add(walk.overLimit, message);
-  }
   return walk.issues;
 }

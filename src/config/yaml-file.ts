@@ -2,10 +2,21 @@
  * A deploy-repo YAML file parsed with positions, and the one place that turns a
  * key path into file:line:col (1-based) for a ConfigIssue.
  */
-import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLError } from "yaml";
+import {
+  type Document,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  type Pair,
+  parseDocument,
+  type YAMLError,
+  type YAMLMap,
+} from "yaml";
 import type { ConfigIssue } from "../model/index.js";
-import { checkFlowDepth } from "./check-flow-depth.js";
 import { checkYamlNodes } from "./check-yaml-nodes.js";
+import { checkYamlTokens } from "./check-yaml-tokens.js";
 import { fileSizeIssue, TOO_DEEP } from "./yaml-limits.js";
 
 export type KeyPath = readonly PropertyKey[];
@@ -35,7 +46,7 @@ export function joinPath(path: KeyPath): string {
  * (or instead of) parsing, and comes back empty with the issue.
  */
 export function readYamlFile(path: string, source: string): { file: YamlFile; issues: ConfigIssue[] } {
-  const refused = fileSizeIssue(path, source) ?? checkFlowDepth(path, source);
+  const refused = fileSizeIssue(path, source) ?? checkYamlTokens(path, source);
   if (refused) return { file: { path, doc: parseDocument(""), lines: new LineCounter() }, issues: [refused] };
   const lines = new LineCounter();
   // The parser's own duplicate-key check compares each key with every earlier one: checkYamlNodes uses a set.
@@ -61,13 +72,29 @@ function syntaxIssue(file: YamlFile, error: YAMLError): ConfigIssue {
   return { file: file.path, line, column: col, path: "", message };
 }
 
+/** Each map's pairs by key text, built once per map: an issue on every key of a large map stays linear. */
+const pairsByKey = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function pairOf(map: YAMLMap, key: PropertyKey): Pair | undefined {
+  let pairs = pairsByKey.get(map);
+  if (!pairs) {
+    pairs = new Map();
+    for (const item of map.items) {
+      const text = isScalar(item.key) ? String(item.key.value) : undefined;
+      if (text !== undefined && !pairs.has(text)) pairs.set(text, item);
+    }
+    pairsByKey.set(map, pairs);
+  }
+  return pairs.get(String(key));
+}
+
 function resolve(file: YamlFile, path: KeyPath): Resolved {
   let value = (file.doc.contents ?? undefined) as Node | undefined;
   let key: Node | undefined;
   let deepest = value;
   for (const segment of path) {
     if (isMap(value)) {
-      const pair = value.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+      const pair = pairOf(value, segment);
       key = pair?.key as Node | undefined;
       value = (pair?.value ?? undefined) as Node | undefined;
     } else if (isSeq(value)) {
@@ -85,7 +112,7 @@ function resolve(file: YamlFile, path: KeyPath): Resolved {
 /** Whether the map at `parent` exists and lacks `key`: a missing key rather than a bad value. */
 export function lacksKey(file: YamlFile, parent: KeyPath, key: PropertyKey): boolean {
   const { value } = resolve(file, parent);
-  return isMap(value) && !value.items.some((item) => isScalar(item.key) && String(item.key.value) === String(key));
+  return isMap(value) && pairOf(value, key) === undefined;
 }
 
 function isEmptyScalar(node: Node | undefined): boolean {

@@ -17,6 +17,8 @@ export const YAML_LIMITS = {
   aliasedValues: 10_000,
   /** Maps and lists inside each other. */
   depth: 64,
+  /** Problems reported per file; a count stands for the rest. */
+  issuesPerFile: 100,
 } as const;
 
 export const TOO_DEEP = `maps and lists nest deeper than ${YAML_LIMITS.depth} levels here; dockhand reads at most ${YAML_LIMITS.depth}`;
