@@ -6,7 +6,6 @@
  * needs guarding.
  */
 import type { Logger } from "pino";
-import { parseDeployRepo } from "../config/index.js";
 import {
   ConfigError,
   type DesiredState,
@@ -17,6 +16,7 @@ import {
 } from "../model/index.js";
 import { plan as makePlan, renderPlanMarkdown } from "../planner/index.js";
 import { markUnplannable, planProblems } from "./gate-plan.js";
+import { parseInThread } from "./parse-in-thread.js";
 import { resolveSecrets } from "./resolve-secrets.js";
 import type { SyncDeps } from "./run-sync.js";
 import { pinsOf } from "./source-reading-repo.js";
@@ -36,7 +36,7 @@ export async function planPullRequest(pr: PullRequestInfo, deps: SyncDeps, log: 
   const snapshot = await deps.repo.snapshot(pr.source ? undefined : pr.headSha, pinsOf(pr));
   let desired: DesiredState;
   try {
-    desired = parseDeployRepo(snapshot);
+    desired = await parseInThread(snapshot);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     log.info({ problems: err.issues.length }, "pull request head does not validate");

@@ -1,5 +1,4 @@
 import type { Logger } from "pino";
-import { parseDeployRepo } from "../config/index.js";
 import {
   ConfigError,
   type DeployOutcome,
@@ -27,6 +26,7 @@ import { type AppLocks, appsDesired, appsObserved } from "./app-lock.js";
 import { executePlan } from "./execute-plan.js";
 import { gatePlan, planProblems } from "./gate-plan.js";
 import { hostsToObserve } from "./known-hosts.js";
+import { parseInThread } from "./parse-in-thread.js";
 import { rememberFailures } from "./remember-failures.js";
 import { SyncReports } from "./report-sync.js";
 import { resolveSecrets } from "./resolve-secrets.js";
@@ -95,7 +95,7 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
   const reports = new SyncReports(deps.reporter, job, sha, log);
   let desired: DesiredState;
   try {
-    desired = parseDeployRepo(snapshot);
+    desired = await parseInThread(snapshot);
     if (job.env === "production" && !deps.shapeDesired) await publishConfig(desired, deps);
     if (deps.shapeDesired) desired = deps.shapeDesired(desired);
   } catch (err) {
