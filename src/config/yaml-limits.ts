@@ -40,6 +40,7 @@ export function utf8Length(text: string): number {
 }
 
 export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} bytes`;
   // Number() drops trailing zeros: "10 MB", "1.25 MB".
   return bytes >= 1_000_000
     ? `${Number((bytes / 1_000_000).toFixed(2))} MB`

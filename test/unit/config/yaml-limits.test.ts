@@ -26,7 +26,8 @@ describe("utf8Length", () => {
 
 describe("formatBytes", () => {
   it.each([
-    [999, "1 kB"],
+    [999, "999 bytes"],
+    [1_000, "1 kB"],
     [1_500, "1.5 kB"],
     [1_000_000, "1 MB"],
     [1_234_567, "1.23 MB"],
