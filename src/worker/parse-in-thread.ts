@@ -6,7 +6,8 @@
  * and becomes a config error, like any other deploy repo that cannot be read.
  *
  * One thread is kept warm and reused (starting one costs more than most
- * parses); a terminated one is replaced on the next request.
+ * parses); a terminated one is replaced on the next request. The time limit
+ * counts from when a started thread gets the request.
  */
 import { Worker } from "node:worker_threads";
 import { formatBytes, utf8Length } from "../config/index.js";
@@ -35,11 +36,15 @@ export type ParseReply = {
   error?: string;
 };
 
+/** What the thread says once it has loaded the parser. */
+export const PARSE_THREAD_READY = "ready";
+
 /** What came back, or why nothing did. */
 type Ending = ParseReply | { stopped: string };
 
 export class ParseThread {
-  private worker: Worker | undefined;
+  private thread: Promise<Worker> | undefined;
+  private current: Worker | undefined;
   private nextId = 1;
   /** One request at a time: a request waits for the one before it. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -67,8 +72,9 @@ export class ParseThread {
   }
 
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
+    const worker = this.current;
+    this.current = undefined;
+    this.thread = undefined;
     await worker?.terminate();
   }
 
@@ -78,8 +84,13 @@ export class ParseThread {
     return run;
   }
 
-  private send(request: ParseRequest): Promise<Ending> {
-    const worker = this.start();
+  private async send(request: ParseRequest): Promise<Ending> {
+    let worker: Worker;
+    try {
+      worker = await this.ready();
+    } catch (err) {
+      return { id: request.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+    }
     // Referenced only while it works: an idle thread never keeps the process alive.
     worker.ref();
     return new Promise<Ending>((resolve) => {
@@ -108,18 +119,52 @@ export class ParseThread {
     });
   }
 
-  private start(): Worker {
-    if (this.worker) return this.worker;
-    const worker = threadFor(new URL("./parse-thread.js", import.meta.url), this.maxHeapMb);
-    worker.unref();
-    this.worker = worker;
-    return worker;
+  /** The warm thread, or a new one once it has loaded the parser: starting does not count against a parse's time. */
+  private ready(): Promise<Worker> {
+    this.thread ??= boot(this.maxHeapMb).then(
+      (worker) => {
+        this.current = worker;
+        return worker;
+      },
+      (err: unknown) => {
+        this.thread = undefined;
+        throw err;
+      },
+    );
+    return this.thread;
   }
 
   private discard(worker: Worker): void {
-    if (this.worker === worker) this.worker = undefined;
+    if (this.current === worker) {
+      this.current = undefined;
+      this.thread = undefined;
+    }
     void worker.terminate();
   }
+}
+
+/** A new thread, resolved once it says it has loaded the parser. */
+function boot(maxHeapMb: number): Promise<Worker> {
+  const worker = threadFor(new URL("./parse-thread.js", import.meta.url), maxHeapMb);
+  return new Promise<Worker>((resolve, reject) => {
+    const done = () => worker.off("message", onMessage).off("error", onError).off("exit", onExit);
+    const onMessage = (message: unknown) => {
+      if (message !== PARSE_THREAD_READY) return;
+      done();
+      worker.unref();
+      resolve(worker);
+    };
+    const onError = (err: Error) => {
+      done();
+      void worker.terminate();
+      reject(err);
+    };
+    const onExit = (code: number) => {
+      done();
+      reject(new Error(`the parse thread exited (code ${code}) while starting`));
+    };
+    worker.on("message", onMessage).on("error", onError).on("exit", onExit);
+  });
 }
 
 /**

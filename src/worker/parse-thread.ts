@@ -6,7 +6,7 @@
 import { parentPort } from "node:worker_threads";
 import { listSources, parseDeployRepo } from "../config/index.js";
 import { ConfigError } from "../model/index.js";
-import type { ParseReply, ParseRequest } from "./parse-in-thread.js";
+import { PARSE_THREAD_READY, type ParseReply, type ParseRequest } from "./parse-in-thread.js";
 
 function answer(request: ParseRequest): ParseReply {
   try {
@@ -19,3 +19,5 @@ function answer(request: ParseRequest): ParseReply {
 }
 
 parentPort?.on("message", (request: ParseRequest) => parentPort?.postMessage(answer(request)));
+// The parser's modules are loaded by now: requests from here on are timed against the parse alone.
+parentPort?.postMessage(PARSE_THREAD_READY);

@@ -84,7 +84,7 @@ export interface HarnessOptions {
   noWorker?: boolean;
 }
 
-function connect(url: string): Redis {
+export function connect(url: string): Redis {
   const unix = /^redis\+unix:\/\/(.+)$/.exec(url);
   const client = unix?.[1]
     ? new Redis({ path: unix[1], maxRetriesPerRequest: null })
