@@ -8,21 +8,25 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Job } from "bullmq";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDockerHosts } from "../../src/docker/index.js";
 import { openRepo, SourceRepositories } from "../../src/git/index.js";
-import type { DeployOutcome } from "../../src/model/index.js";
 import { RedisRouteStore } from "../../src/proxy/index.js";
 import { SourceReadingRepo } from "../../src/worker/source-reading-repo.js";
-import { type QueuedSync, SyncQueue } from "../../src/worker/sync-queue.js";
+import { SyncQueue } from "../../src/worker/sync-queue.js";
 import { SyncWorker } from "../../src/worker/sync-worker.js";
-import { cleanUp, connect, newInstance, queuePrefix, testbedDocker } from "../integration/queue/queue-fixtures.js";
+import {
+  cleanUp,
+  connect,
+  finished,
+  newInstance,
+  queuePrefix,
+  testbedDocker,
+} from "../integration/queue/queue-fixtures.js";
 import { createDeployRepo, type TestDeployRepo } from "../support/deploy-repo.js";
 import { containersOf } from "../support/instance-containers.js";
 import { testbed } from "../support/testbed.js";
-import { waitFor } from "../support/wait-for.js";
 
 /** `a: &a x`, then `K1: *a` … until the file is `bytes` long: the finding's 95 kB file has about 9700. */
 function aliasFlood(bytes: number): string {
@@ -92,18 +96,6 @@ let routes: RedisRouteStore;
 let cacheDir: string;
 const docker = testbedDocker();
 
-async function finished(jobId: string): Promise<Job<QueuedSync, DeployOutcome>> {
-  return waitFor(
-    `job ${jobId} to finish`,
-    async () => {
-      const state = await queue.queue.getJobState(jobId);
-      if (state !== "completed" && state !== "failed") return undefined;
-      return queue.queue.getJob(jobId);
-    },
-    { timeoutMs: 120_000, intervalMs: 100 },
-  );
-}
-
 beforeAll(async () => {
   repo = createDeployRepo();
   instance = newInstance("yaml");
@@ -140,7 +132,7 @@ describe("hostile YAML pushed to the deploy repo", () => {
     writeFileSync(join(repo.work, "apps", "x.yaml"), yaml);
     const sha = repo.push("hostile apps/x.yaml");
     const { jobId } = await queue.enqueue({ trigger: "push", env: "production", sha });
-    const job = await finished(jobId);
+    const job = await finished(queue, jobId);
 
     expect(await job.getState()).toBe("failed");
     expect(job.attemptsMade).toBe(1);
