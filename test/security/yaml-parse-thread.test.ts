@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDeployRepo } from "../../src/config/index.js";
 import { ConfigError, formatConfigIssue, type RepoSnapshot } from "../../src/model/index.js";
 import { BuiltinProxy } from "../../src/proxy/builtin-proxy.js";
-import { ParseThread, parseInThread } from "../../src/worker/parse-in-thread.js";
+import { ParseThread, type ParseThreadOptions, parseInThread } from "../../src/worker/parse-in-thread.js";
 import { send, silentLog, startUpstream, type TestUpstream } from "../integration/proxy/http-fixtures.js";
 import { repoWith } from "../unit/config/deploy-repo-fixture.js";
 
@@ -84,6 +84,18 @@ async function whileServing<T>(work: () => Promise<T> | T): Promise<Served<T>> {
   return { outcome, ms, requests: latencies.length, slowestMs: Math.max(...latencies) };
 }
 
+/** A parse thread of its own, warm before `check` and able to read a valid repo after it. */
+async function withThread(options: ParseThreadOptions, check: (thread: ParseThread) => Promise<void>): Promise<void> {
+  const thread = new ParseThread(options);
+  try {
+    await thread.parse(repoWith({}));
+    await check(thread);
+    expect((await thread.parse(repoWith({}))).apps.map((app) => app.name)).toEqual(["web"]);
+  } finally {
+    await thread.close();
+  }
+}
+
 function problemsOf(error: unknown): string[] {
   if (!(error instanceof ConfigError)) throw error;
   return error.issues.map(formatConfigIssue);
@@ -122,9 +134,7 @@ describe("reading the deploy repo beside the built-in proxy", () => {
   });
 
   it("stops a read past the time limit, names the files, and starts a new thread for the next read", async () => {
-    const thread = new ParseThread({ timeoutMs: 300 });
-    try {
-      await thread.parse(repoWith({}));
+    await withThread({ timeoutMs: 300 }, async (thread) => {
       const slow = commentedRepo(2);
       const served = await whileServing(() => thread.parse(slow));
 
@@ -133,10 +143,7 @@ describe("reading the deploy repo beside the built-in proxy", () => {
       ]);
       expect(served.ms).toBeLessThan(2_000);
       expect(served.slowestMs).toBeLessThan(SLOWEST_MS);
-      expect((await thread.parse(repoWith({}))).apps.map((app) => app.name)).toEqual(["web"]);
-    } finally {
-      await thread.close();
-    }
+    });
   });
 
   it("reads a valid repo that takes seconds to read, while the proxy answers within 250 ms", async () => {
@@ -150,15 +157,11 @@ describe("reading the deploy repo beside the built-in proxy", () => {
   });
 
   it("stops a read that needs more memory than the thread may have, and starts a new thread for the next read", async () => {
-    const thread = new ParseThread({ maxHeapMb: 32 });
-    try {
+    await withThread({ maxHeapMb: 32 }, async (thread) => {
       await expect(thread.parse(hugeRepo(2))).rejects.toThrow(
         "apps/big0.yaml:1:1 reading the deploy repo's YAML needed more than 32 MB of memory and was stopped; its largest files: apps/big0.yaml (948.9 kB), apps/big1.yaml (948.9 kB), dockhand.yaml (241 bytes) and 1 more",
       );
-      expect((await thread.parse(repoWith({}))).apps.map((app) => app.name)).toEqual(["web"]);
-    } finally {
-      await thread.close();
-    }
+    });
   });
 
   it("the probe sees a stall: the same repo parsed on the main thread delays requests past 250 ms", async () => {
