@@ -10,7 +10,8 @@ import type { HostCatalogue } from "./check-dockhand-file.js";
 import { isBranchName, isRepoDirectory, isSourceRepoUrl, normaliseRepoDirectory } from "./fields.js";
 import { closestMatch } from "./messages.js";
 import { asMap, stringItems, stringValues } from "./raw.js";
-import { issueAt, readYamlFile, type YamlFile } from "./yaml-file.js";
+import { issueAt, readYamlFile, toData, type YamlFile } from "./yaml-file.js";
+import { repoSizeIssues } from "./yaml-limits.js";
 
 type ReadApp = Required<Pick<CheckedAppFile, "file" | "raw">>;
 
@@ -66,18 +67,29 @@ function sourceOf(build: Record<string, unknown>): SourceRef | "invalid" | undef
 /**
  * Every source repository the apps build from, as written, read from the raw
  * YAML before validation: the worker fetches these, then validates with them.
- * Broken files are skipped here and reported by the validation that follows.
+ * Broken files (and a repo over the size limits) are skipped here, never
+ * thrown on, and reported by the validation that follows.
  */
 export function listSources(snapshot: RepoSnapshot): SourceRef[] {
+  if (repoSizeIssues(snapshot.files, isAppFilePath).length > 0) return [];
   const found = new Map<string, SourceRef>();
   for (const path of Object.keys(snapshot.files).filter(isAppFilePath).sort()) {
-    // Only the YAML is read here (no validation): the parse that follows validates each file once.
-    const { file, issues } = readYamlFile(path, snapshot.files[path] ?? "");
-    const build = issues.length === 0 ? asMap(asMap(file.doc.toJS())?.build) : undefined;
-    const source = build && sourceOf(build);
+    const source = buildSourceOf(path, snapshot.files[path] ?? "");
     if (source && source !== "invalid") found.set(sourceKey(source), source);
   }
   return [...found.values()];
+}
+
+/** Only the YAML is read here (no validation): the parse that follows validates each file once. */
+function buildSourceOf(path: string, text: string): ReturnType<typeof sourceOf> {
+  const { file, issues } = readYamlFile(path, text);
+  if (issues.length > 0) return undefined;
+  try {
+    const build = asMap(asMap(toData(file))?.build);
+    return build && sourceOf(build);
+  } catch {
+    return undefined;
+  }
 }
 
 function placementIssues({ file, raw }: ReadApp, hosts: HostCatalogue): ConfigIssue[] {

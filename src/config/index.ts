@@ -15,3 +15,4 @@ export { type DeployRepoJsonSchemas, deployRepoJsonSchemas } from "./deploy-repo
 export { parseDuration } from "./duration.js";
 export { isRegistryAddress, isRepositoryPath } from "./fields.js";
 export { parseDeployRepo } from "./parse-deploy-repo.js";
+export { formatBytes, utf8Length, YAML_LIMITS } from "./yaml-limits.js";

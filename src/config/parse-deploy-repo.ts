@@ -23,8 +23,12 @@ import { computeSpecFields, computeSpecHash, specHashParts } from "./compute-spe
 import { DEFAULTS } from "./defaults.js";
 import type { DockhandFile } from "./dockhand-schema.js";
 import { registryImage } from "./registry-image.js";
+import { repoSizeIssues, YAML_LIMITS } from "./yaml-limits.js";
 
 export function parseDeployRepo(snapshot: RepoSnapshot): DesiredState {
+  // Too much YAML is refused before any of it is parsed (docs/deploy-repo.md#limits).
+  const oversize = repoSizeIssues(snapshot.files, isAppFilePath);
+  if (oversize.length > 0) throw new ConfigError(oversize);
   const dockhand = checkDockhandFile(snapshot.files[DOCKHAND_FILE]);
   const paths = Object.keys(snapshot.files).sort();
   const apps = paths.filter(isAppFilePath).map((path) => checkAppFile(path, snapshot.files[path] ?? ""));
@@ -34,7 +38,7 @@ export function parseDeployRepo(snapshot: RepoSnapshot): DesiredState {
     ...paths.filter((path) => /^apps\/[^/]+\.yml$/.test(path)).map(ymlIssue),
     ...checkAcrossFiles(apps, dockhand.hosts, snapshot),
   ];
-  if (issues.length > 0 || !dockhand.value) throw new ConfigError(sortIssues(issues));
+  if (issues.length > 0 || !dockhand.value) throw new ConfigError(firstPerFile(sortIssues(issues)));
   const settings = toRepoSettings(dockhand.value);
   return {
     source: { ...snapshot.source },
@@ -47,6 +51,32 @@ export function parseDeployRepo(snapshot: RepoSnapshot): DesiredState {
 function ymlIssue(path: string): ConfigIssue {
   const message = `dockhand reads apps/*.yaml only; rename this file to ${path.replace(/\.yml$/, ".yaml")}`;
   return { file: path, line: 1, column: 1, path: "", message };
+}
+
+/**
+ * A file can hold tens of thousands of problems (a bad value on every line);
+ * each becomes a log line, a line of the job's result and of the check run.
+ * The first ones of each file say what is wrong; a count says how much more.
+ */
+function firstPerFile(sorted: readonly ConfigIssue[]): ConfigIssue[] {
+  const limit = YAML_LIMITS.issuesPerFile;
+  const totals = new Map<string, number>();
+  for (const issue of sorted) totals.set(issue.file, (totals.get(issue.file) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  const kept: ConfigIssue[] = [];
+  for (const issue of sorted) {
+    const index = seen.get(issue.file) ?? 0;
+    seen.set(issue.file, index + 1);
+    if (index < limit) kept.push(issue);
+    if (index !== limit) continue;
+    const more = (totals.get(issue.file) ?? 0) - limit;
+    kept.push({
+      ...issue,
+      path: "",
+      message: `and ${more} more problems in this file (the first ${limit} are listed)`,
+    });
+  }
+  return kept;
 }
 
 function compare(a: string, b: string): number {

@@ -6,7 +6,7 @@ import type { z } from "zod";
 import type { ConfigIssue } from "../model/index.js";
 import { expected } from "./fields.js";
 import { asMap, type RawMap } from "./raw.js";
-import { issueAt, type KeyPath, readYamlFile, rootKind, stringifyScalars, type YamlFile } from "./yaml-file.js";
+import { issueAt, type KeyPath, readYamlFile, rootKind, stringifyScalars, toData, type YamlFile } from "./yaml-file.js";
 import { fallbackMessage, toConfigIssues } from "./zod-issues.js";
 
 export interface FileRules<T extends z.core.$ZodType> {
@@ -46,10 +46,10 @@ export function validateFile<T extends z.core.$ZodType>(
   }
   let raw: RawMap;
   try {
-    for (const mapPath of rules.verbatimMaps(asMap(file.doc.toJS()) ?? {})) stringifyScalars(file, mapPath);
-    raw = asMap(file.doc.toJS()) ?? {};
+    for (const mapPath of rules.verbatimMaps(asMap(toData(file)) ?? {})) stringifyScalars(file, mapPath);
+    raw = asMap(toData(file)) ?? {};
   } catch (error) {
-    // The YAML parsed but cannot become data (e.g. too many aliases): still a located problem, not a crash.
+    // The YAML parsed but cannot become data: still a located problem, not a crash.
     return { issues: [issueAt(file, [], `YAML error: ${(error as Error).message}`)], file };
   }
   const result = (rules.schema as unknown as z.ZodType).safeParse(raw, { error: fallbackMessage });

@@ -9,11 +9,15 @@ import {
   isSeq,
   LineCounter,
   type Node,
+  type Pair,
   parseDocument,
-  visit,
   type YAMLError,
+  type YAMLMap,
 } from "yaml";
 import type { ConfigIssue } from "../model/index.js";
+import { checkYamlNodes } from "./check-yaml-nodes.js";
+import { checkYamlTokens } from "./check-yaml-tokens.js";
+import { fileSizeIssue, TOO_DEEP } from "./yaml-limits.js";
 
 export type KeyPath = readonly PropertyKey[];
 
@@ -37,39 +41,51 @@ export function joinPath(path: KeyPath): string {
   return path.map(String).join(".");
 }
 
+/**
+ * Parses one file within YAML_LIMITS. A file over a limit is refused before
+ * (or instead of) parsing, and comes back empty with the issue.
+ */
 export function readYamlFile(path: string, source: string): { file: YamlFile; issues: ConfigIssue[] } {
+  const refused = fileSizeIssue(path, source) ?? checkYamlTokens(path, source);
+  if (refused) return { file: { path, doc: parseDocument(""), lines: new LineCounter() }, issues: [refused] };
   const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // The parser's own duplicate-key check compares each key with every earlier one: checkYamlNodes uses a set.
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const file = { path, doc, lines };
-  const issues = doc.errors.map((error) => syntaxIssue(file, error));
-  return { file, issues: issues.length > 0 ? issues : aliasIssues(file) };
+  const issues = [...doc.errors.map((error) => syntaxIssue(file, error)), ...checkYamlNodes(path, doc, lines)];
+  return { file, issues };
 }
 
 /**
- * `hostnames: [*.example.com]` is a YAML alias, not a wildcard: the parser
- * accepts it and only fails when the data is read. Say so, with the fix.
+ * The file as plain data. Only for a file readYamlFile found no issue in: its
+ * aliases are bounded and resolve, so the library's own alias count (whose
+ * check walks the document again per anchor) is off.
  */
-function aliasIssues(file: YamlFile): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  visit(file.doc, {
-    Alias: (_, alias) => {
-      if (alias.resolve(file.doc) !== undefined) return;
-      const { line, col } = file.lines.linePos(alias.range?.[0] ?? 0);
-      const text = `*${alias.source}`;
-      const message = `${text} reads as a YAML alias; to mean the text, quote it: "${text}"`;
-      issues.push({ file: file.path, line, column: col, path: "", message });
-    },
-  });
-  return issues;
+export function toData(file: YamlFile): unknown {
+  return file.doc.toJS({ maxAliasCount: -1 });
 }
 
 function syntaxIssue(file: YamlFile, error: YAMLError): ConfigIssue {
   const { line, col } = file.lines.linePos(error.pos[0]);
-  const message =
-    error.code === "DUPLICATE_KEY"
-      ? "this key appears twice in the same map; keep one"
-      : `YAML syntax error: ${error.message.split("\n")[0]}`;
+  // Block nesting hundreds deep overflows the composer's stack before checkYamlNodes could count it.
+  const message = /call stack/i.test(error.message) ? TOO_DEEP : `YAML syntax error: ${error.message.split("\n")[0]}`;
   return { file: file.path, line, column: col, path: "", message };
+}
+
+/** Each map's pairs by key text, built once per map: an issue on every key of a large map stays linear. */
+const pairsByKey = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function pairOf(map: YAMLMap, key: PropertyKey): Pair | undefined {
+  let pairs = pairsByKey.get(map);
+  if (!pairs) {
+    pairs = new Map();
+    for (const item of map.items) {
+      const text = isScalar(item.key) ? String(item.key.value) : undefined;
+      if (text !== undefined && !pairs.has(text)) pairs.set(text, item);
+    }
+    pairsByKey.set(map, pairs);
+  }
+  return pairs.get(String(key));
 }
 
 function resolve(file: YamlFile, path: KeyPath): Resolved {
@@ -78,7 +94,7 @@ function resolve(file: YamlFile, path: KeyPath): Resolved {
   let deepest = value;
   for (const segment of path) {
     if (isMap(value)) {
-      const pair = value.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+      const pair = pairOf(value, segment);
       key = pair?.key as Node | undefined;
       value = (pair?.value ?? undefined) as Node | undefined;
     } else if (isSeq(value)) {
@@ -96,7 +112,7 @@ function resolve(file: YamlFile, path: KeyPath): Resolved {
 /** Whether the map at `parent` exists and lacks `key`: a missing key rather than a bad value. */
 export function lacksKey(file: YamlFile, parent: KeyPath, key: PropertyKey): boolean {
   const { value } = resolve(file, parent);
-  return isMap(value) && !value.items.some((item) => isScalar(item.key) && String(item.key.value) === String(key));
+  return isMap(value) && pairOf(value, key) === undefined;
 }
 
 function isEmptyScalar(node: Node | undefined): boolean {

@@ -5,11 +5,11 @@
  */
 import type { Queue, Worker } from "bullmq";
 import type { Logger } from "pino";
-import { parseDeployRepo } from "../config/index.js";
 import { createDockerHosts } from "../docker/index.js";
 import { AdminAuth, type OperationsOptions } from "../http/index.js";
 import type { DeployOutcome, RepoPort, RouteStore, SyncJob } from "../model/index.js";
 import { DeployHistory } from "../worker/deploy-history.js";
+import { parseInThread } from "../worker/parse-in-thread.js";
 import { recordSyncs, type SyncRecorder } from "../worker/record-syncs.js";
 import { RedisPreviewRegistry } from "../worker/redis-preview-registry.js";
 import type { SyncDeps } from "../worker/run-sync.js";
@@ -129,7 +129,7 @@ export function desiredLoader(repo: RepoPort, history: DeployHistory): () => Pro
   let head: { at: number; result: Promise<DesiredResult> } | undefined;
   const parseAt = async (ref?: string): Promise<DesiredResult> => {
     try {
-      return { desired: parseDeployRepo(await repo.snapshot(ref)) };
+      return { desired: await parseInThread(await repo.snapshot(ref)) };
     } catch (err) {
       return { error: err instanceof Error ? err.message : String(err) };
     }

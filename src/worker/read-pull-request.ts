@@ -5,7 +5,7 @@
  * problems and plan its apps, but it names no host, source repository or
  * setting dockhand acts on before merge.
  */
-import { DOCKHAND_FILE, parseDeployRepo } from "../config/index.js";
+import { DOCKHAND_FILE } from "../config/index.js";
 import {
   ConfigError,
   type DesiredState,
@@ -15,6 +15,7 @@ import {
   type RepoPort,
   type RepoSnapshot,
 } from "../model/index.js";
+import { parseInThread } from "./parse-in-thread.js";
 import { pinsOf } from "./source-reading-repo.js";
 
 export interface PullRequestConfigs {
@@ -36,7 +37,7 @@ export type ReadPullRequest = { configs: PullRequestConfigs } | { error: Outcome
 
 export async function readPullRequest(pr: PullRequestInfo, repo: RepoPort): Promise<ReadPullRequest> {
   const baseSnapshot = await repo.snapshot();
-  const base = parse(baseSnapshot);
+  const base = await parse(baseSnapshot);
   if ("error" in base) {
     const message = `the tracked branch's config does not validate, so this pull request cannot be planned or previewed: ${base.error.message}`;
     return { error: { ...base.error, message } };
@@ -45,10 +46,10 @@ export async function readPullRequest(pr: PullRequestInfo, repo: RepoPort): Prom
   const headSnapshot = pr.source
     ? await repo.snapshot(undefined, pinsOf(pr))
     : await repo.snapshot(pr.headSha, undefined, trackedSourceUrls(base.desired));
-  const head = parse(headSnapshot);
+  const head = await parse(headSnapshot);
   if ("error" in head) return { error: head.error, base: base.desired };
   const snapshot = withFile(headSnapshot, DOCKHAND_FILE, baseSnapshot.files[DOCKHAND_FILE]);
-  const trusted = snapshot === headSnapshot ? head : parse(snapshot);
+  const trusted = snapshot === headSnapshot ? head : await parse(snapshot);
   return {
     configs: {
       base: base.desired,
@@ -87,9 +88,10 @@ function withFile(snapshot: RepoSnapshot, path: string, text: string | undefined
   return { ...snapshot, files };
 }
 
-function parse(snapshot: RepoSnapshot): { desired: DesiredState } | { error: OutcomeError } {
+/** Parsed off the main thread: a PR head is a stranger's YAML (docs/security.md). */
+async function parse(snapshot: RepoSnapshot): Promise<{ desired: DesiredState } | { error: OutcomeError }> {
   try {
-    return { desired: parseDeployRepo(snapshot) };
+    return { desired: await parseInThread(snapshot) };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     return { error: { code: err.code, message: err.message, issues: err.issues } };

@@ -1,5 +1,4 @@
 import type { Logger } from "pino";
-import { parseDeployRepo } from "../config/index.js";
 import {
   ConfigError,
   type DeployOutcome,
@@ -27,6 +26,7 @@ import { type AppLocks, appsDesired, appsObserved } from "./app-lock.js";
 import { executePlan } from "./execute-plan.js";
 import { gatePlan, planProblems } from "./gate-plan.js";
 import { hostsToObserve } from "./known-hosts.js";
+import { parseInThread } from "./parse-in-thread.js";
 import { readPushedCommit } from "./read-pushed-commit.js";
 import { rememberFailures } from "./remember-failures.js";
 import { SyncReports } from "./report-sync.js";
@@ -100,7 +100,7 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
   const tracked = job.env === "production" && !deps.shapeDesired;
   let desired: DesiredState;
   try {
-    desired = parseDeployRepo(snapshot);
+    desired = await parseInThread(snapshot);
     if (tracked) await publishConfig(desired, deps);
     if (deps.shapeDesired) desired = deps.shapeDesired(desired);
   } catch (err) {

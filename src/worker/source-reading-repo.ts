@@ -6,7 +6,6 @@
  * not change at the new source commit keeps its image tag and does not roll.
  */
 import type { Readable } from "node:stream";
-import { listSources } from "../config/index.js";
 import {
   DockhandError,
   type PullRequestInfo,
@@ -18,6 +17,7 @@ import {
   type SourceSnapshot,
   sourceKey,
 } from "../model/index.js";
+import { listSourcesInThread } from "./parse-in-thread.js";
 
 export class SourceReadingRepo implements RepoPort {
   readonly isAncestor?: RepoPort["isAncestor"];
@@ -72,7 +72,7 @@ export async function readSources(
   pins?: SourcePins,
   fetchable?: ReadonlySet<string>,
 ): Promise<RepoSnapshot> {
-  const refs = listSources(snapshot);
+  const refs = await listSourcesInThread(snapshot);
   if (refs.length === 0) return snapshot;
   const read = await Promise.all(
     refs.map(async (ref): Promise<[string, SourceSnapshot | SourceFailure]> => {

@@ -8,17 +8,19 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Job } from "bullmq";
 import { Redis } from "ioredis";
 import { type Logger, pino } from "pino";
 import { createDockerHosts } from "../../../src/docker/index.js";
 import { openRepo } from "../../../src/git/index.js";
-import type { DockerPort, RepoPort } from "../../../src/model/index.js";
+import type { DeployOutcome, DockerPort, RepoPort } from "../../../src/model/index.js";
 import { RedisRouteStore } from "../../../src/proxy/index.js";
 import { type QueuedSync, SyncQueue } from "../../../src/worker/sync-queue.js";
 import { SyncWorker } from "../../../src/worker/sync-worker.js";
 import { createDeployRepo, type TestDeployRepo } from "../../support/deploy-repo.js";
 import { removeContainersOf } from "../../support/instance-containers.js";
 import { testbed, testbedHosts } from "../../support/testbed.js";
+import { waitFor } from "../../support/wait-for.js";
 
 // The queue tests import it from here with the rest of their fixtures.
 export { containersOf } from "../../support/instance-containers.js";
@@ -84,7 +86,7 @@ export interface HarnessOptions {
   noWorker?: boolean;
 }
 
-function connect(url: string): Redis {
+export function connect(url: string): Redis {
   const unix = /^redis\+unix:\/\/(.+)$/.exec(url);
   const client = unix?.[1]
     ? new Redis({ path: unix[1], maxRetriesPerRequest: null })
@@ -159,4 +161,18 @@ export async function cleanUp(instance: string, docker: DockerPort, url = testbe
 /** The job data of every sync job the worker started, in order. */
 export function syncsStarted(h: Harness): Array<QueuedSync & { job: string }> {
   return h.logged("sync started").map((l) => ({ ...(l as unknown as QueuedSync), job: String(l.job) }));
+}
+
+/** The job once it completed or failed. */
+export async function finished(queue: SyncQueue, jobId: string): Promise<Job<QueuedSync, DeployOutcome>> {
+  return waitFor(
+    `job ${jobId} to finish`,
+    async () => {
+      // State first, then the job: a job read before it finished would lack finishedOn.
+      const state = await queue.queue.getJobState(jobId);
+      if (state !== "completed" && state !== "failed") return undefined;
+      return queue.queue.getJob(jobId);
+    },
+    { timeoutMs: 90_000 },
+  );
 }

@@ -6,18 +6,17 @@
  * and roll it back.
  */
 import { renameSync } from "node:fs";
-import type { Job } from "bullmq";
 import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiRoutes } from "../../../src/api/index.js";
 import { AdminAuth } from "../../../src/http/index.js";
-import type { DeployOutcome } from "../../../src/model/index.js";
-import { type QueuedSync, SyncQueue } from "../../../src/worker/sync-queue.js";
+import { SyncQueue } from "../../../src/worker/sync-queue.js";
 import type { TestDeployRepo } from "../../support/deploy-repo.js";
 import { waitFor } from "../../support/wait-for.js";
 import {
   cleanUp,
   containersOf,
+  finished,
   type Harness,
   pushGreeting,
   smallRepo,
@@ -28,19 +27,6 @@ import {
 const docker = testbedDocker();
 let repo: TestDeployRepo;
 let h: Harness;
-
-async function finished(queue: SyncQueue, jobId: string): Promise<Job<QueuedSync, DeployOutcome>> {
-  return waitFor(
-    `job ${jobId} to finish`,
-    async () => {
-      // State first, then the job: a job read before it finished would lack finishedOn.
-      const state = await queue.queue.getJobState(jobId);
-      if (state !== "completed" && state !== "failed") return undefined;
-      return queue.queue.getJob(jobId);
-    },
-    { timeoutMs: 90_000 },
-  );
-}
 
 async function web(): Promise<{ running: string[]; commits: string[] }> {
   const all = (await containersOf(docker, h.instance)).filter((c) => c.app === "web" && c.retiredAt === undefined);

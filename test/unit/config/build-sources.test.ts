@@ -166,6 +166,25 @@ describe("listSources", () => {
       files: { "apps/web.yaml": "name: web\nbuild: { git: [not, a, url] }\n", "apps/api.yaml": "{{{" },
       expected: [],
     },
+    {
+      name: "files over the YAML limits are skipped, never thrown on; the other apps' sources are listed",
+      files: {
+        "apps/web.yaml": webApp(`{ git: ${WEB_REPO}, context: . }`),
+        "apps/aliases.yaml": `a: &a x\n${Array.from({ length: 8000 }, (_, i) => `K${i}: *a`).join("\n")}\n`,
+        "apps/laughs.yaml": `a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [${Array(10).fill("*a").join(", ")}]\nc: &c [${Array(10).fill("*b").join(", ")}]\nbuild: [${Array(10).fill("*c").join(", ")}]\n`,
+        "apps/loop.yaml": "build: &b { git: *b }\n",
+        "apps/deep.yaml": `build: ${"[".repeat(500)}\n`,
+        "apps/big.yaml": `build: { git: ${WEB_REPO}, branch: big, context: . }\n#${"x".repeat(1_000_000)}\n`,
+      },
+      expected: [{ url: WEB_REPO }],
+    },
+    {
+      name: "a repo over the size limit lists nothing (the parse that follows refuses it)",
+      files: Object.fromEntries(
+        Array.from({ length: 1001 }, (_, i) => [`apps/a${i}.yaml`, webApp(`{ git: ${WEB_REPO}, context: . }`)]),
+      ),
+      expected: [],
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
