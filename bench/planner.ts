@@ -95,6 +95,7 @@ function world(s: Scenario): { desired: DesiredState; observed: ObservedState } 
     name: `host-${String(i).padStart(3, "0")}`,
     docker: `tcp://10.1.${i >> 8}.${i & 255}:2376`,
     address: `10.1.${i >> 8}.${i & 255}`,
+    bind: `10.1.${i >> 8}.${i & 255}`,
     capacity: Math.ceil(((s.apps * s.replicas) / s.hosts) * 1.6),
     labels: { zone: i % 2 === 0 ? "a" : "b" },
   }));

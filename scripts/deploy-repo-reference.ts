@@ -39,6 +39,7 @@ const EXAMPLES: Record<string, string> = {
   "hosts.<name>.tls.cert": "/etc/dockhand/certs/cert.pem",
   "hosts.<name>.tls.key": "/etc/dockhand/certs/key.pem",
   "hosts.<name>.address": "10.0.0.12",
+  "hosts.<name>.bindAddress": "10.0.0.12",
   "hosts.<name>.capacity": "20",
   "hosts.<name>.labels": "{ zone: a }",
   proxy: "{ driver: builtin, listen: 0.0.0.0:80 }",

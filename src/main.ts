@@ -4,10 +4,8 @@
  * (a sync worker only; several on several machines share one Redis).
  */
 import type { Logger } from "pino";
-import { apiRoutes } from "./api/index.js";
 import { DEFAULTS as CONFIG_DEFAULTS, parseDeployRepo } from "./config/index.js";
 import { createDockerHosts } from "./docker/index.js";
-import { AdminAuth } from "./http/index.js";
 import {
   DockhandError,
   type HostSpec,
@@ -126,12 +124,11 @@ export async function startServe(env: DockhandEnv, log: Logger): Promise<Running
         enqueuePreview: (request, requestId) =>
           queue.enqueue(pullRequestJob(request, env.githubRepo ?? "", env.branch), requestId),
       },
+      api: {
+        enqueueSync: (job, requestId) => queue.enqueue(job, requestId),
+        cancelJob: (jobId) => queue.cancel(jobId),
+      },
       ready: async () => (await queue.ping()) === "PONG",
-    });
-    await http.register(apiRoutes, {
-      guard: new AdminAuth(env.adminToken).guard,
-      enqueueSync: (job, requestId) => queue.enqueue(job, requestId),
-      cancelJob: (jobId) => queue.cancel(jobId),
     });
     await http.listen({ port: env.httpPort, host: "0.0.0.0" });
     stops.push(["http", () => http.close()]);

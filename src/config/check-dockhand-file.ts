@@ -4,6 +4,7 @@
 import type { ConfigIssue } from "../model/index.js";
 import { DOCKHAND_KEYS_NOT_SUPPORTED_YET } from "./defaults.js";
 import { type DockhandFile, dockhandFileSchema } from "./dockhand-schema.js";
+import { hostIssues } from "./host-issues.js";
 import { asMap, type RawMap, stringValues } from "./raw.js";
 import { validateFile } from "./validate-file.js";
 import { issueAt, type YamlFile } from "./yaml-file.js";
@@ -40,6 +41,7 @@ export function checkDockhandFile(source: string | undefined): CheckedDockhandFi
   const issues = [
     ...checked.issues,
     ...tlsIssues(checked.file, checked.raw),
+    ...hostIssues(checked.file, checked.raw),
     ...proxyTlsIssues(checked.file, checked.raw),
   ];
   return { issues, value: checked.value, hosts: catalogue(checked.raw) };

@@ -3,7 +3,7 @@
  * Relations between keys (tls only with tcp://) are checked in check-dockhand-file.ts.
  */
 import { z } from "zod";
-import { PROXY_DRIVERS } from "../model/index.js";
+import { canonicalIp, PROXY_DRIVERS } from "../model/index.js";
 import { DEFAULTS } from "./defaults.js";
 import {
   bool,
@@ -14,6 +14,7 @@ import {
   isAddress,
   isBranchName,
   isDockerEndpoint,
+  isIpAddress,
   isListenAddress,
   isRegistryAddress,
   isRepositoryPath,
@@ -49,11 +50,25 @@ const hostSchema = strictMap({
   address: textMatching('an IP address or host name like "10.0.0.12"', isAddress).describe(
     "Where this host's published container ports are reachable from the proxy.",
   ),
+  bindAddress: textMatching('an IP address like "10.0.0.12" or "fd00::12", without brackets', isIpAddress)
+    .optional()
+    .describe(
+      "The IP address published container ports listen on, and only that one. Default: address, which must then be an IP; required when address is a host name.",
+    ),
   capacity: wholeNumber(1, "a whole number above 0")
     .default(DEFAULTS.host.capacity)
     .describe("Most dockhand-managed containers this host may run."),
   labels: labelsField().prefault({}).describe("Labels that placement.labels selects on, e.g. { zone: a }."),
-});
+}).transform(({ bindAddress, ...host }) => ({ ...host, bind: bindIp(bindAddress ?? host.address) }));
+
+/**
+ * What published ports bind to, as the engine will report it. A host name
+ * stays as written here; host-issues.ts reports it, so it never
+ * reaches a HostSpec.
+ */
+function bindIp(text: string): string {
+  return canonicalIp(text) ?? text;
+}
 
 const hostsSchema = z
   .record(

@@ -4,6 +4,7 @@
  * user reads what would be right rather than which internal check failed.
  */
 import { z } from "zod";
+import { canonicalIp } from "../model/index.js";
 import { DURATION_PATTERN, parseDuration } from "./duration.js";
 import { describeValue } from "./messages.js";
 
@@ -27,7 +28,12 @@ function isPort(text: string): boolean {
 }
 
 export function isAddress(text: string): boolean {
-  return IPV4_RE.test(text) || IPV6_RE.test(text) || DNS_NAME_RE.test(text);
+  return isIpAddress(text) || DNS_NAME_RE.test(text);
+}
+
+/** An IPv4 or IPv6 literal as Docker takes it in a port binding: no brackets, no zone. */
+export function isIpAddress(text: string): boolean {
+  return canonicalIp(text) !== undefined;
 }
 
 /** `host:port` or `[v6]:port`, as the proxy's listen address. */

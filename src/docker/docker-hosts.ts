@@ -15,6 +15,7 @@ import type {
   LogStreamOptions,
   ObservedHost,
   ObservedState,
+  ObserveOptions,
   OneOffResult,
   OneOffSpec,
   StartedContainer,
@@ -38,6 +39,7 @@ import { registryAuthFor } from "./registry-auth.js";
 import { pullImage, pushImage } from "./registry-transfer.js";
 import { runContainer } from "./run-container.js";
 import { runOnce } from "./run-once.js";
+import { setAsideSameEngines } from "./same-engine.js";
 import { shipImage } from "./ship-image.js";
 import { streamLogs } from "./stream-logs.js";
 import { waitHealthy } from "./wait-healthy.js";
@@ -95,7 +97,7 @@ export class DockerHosts implements DockerPort {
     return slot.engine;
   }
 
-  async observe(instance: string): Promise<ObservedState> {
+  async observe(instance: string, options: ObserveOptions = {}): Promise<ObservedState> {
     const observeOne = (slot: HostSlot): Promise<ObservedHost> => {
       if ("failure" in slot) {
         return Promise.resolve({
@@ -109,7 +111,8 @@ export class DockerHosts implements DockerPort {
       return observeHost(slot.engine, instance, this.observeTimeoutMs, this.log);
     };
     if (this.closed) throw new DockhandError("DOCKHAND_E_USAGE", "cannot observe: the Docker hosts were closed");
-    return { hosts: await Promise.all([...this.slots.values()].map(observeOne)) };
+    const hosts = await Promise.all([...this.slots.values()].map(observeOne));
+    return { hosts: setAsideSameEngines(hosts, new Set(options.dropped)) };
   }
 
   async hasImage(host: string, image: string): Promise<boolean> {

@@ -1,7 +1,8 @@
 /**
- * Observing one host: one label-filtered container list and one image list.
- * dockhand never looks at a container without its labels, so the filter is
- * done by the engine, not here.
+ * Observing one host: one label-filtered container list, one image list, and
+ * `docker info` for which engine answered (two host names for one engine are
+ * refused: same-engine.ts). dockhand never looks at a container without its
+ * labels, so the filter is done by the engine, not here.
  */
 import type Docker from "dockerode";
 import type { ContainerHealth, ContainerState, LineSink, ObservedContainer, ObservedHost } from "../model/index.js";
@@ -27,10 +28,16 @@ export function healthFromStatus(status: string): ContainerHealth {
   return "none";
 }
 
-/** The published TCP port; the app's port is not a label, and dockhand publishes exactly one. */
-function publishedPort(ports: Docker.Port[] | undefined): number | undefined {
-  const port = ports?.find((p) => p.Type === "tcp" && typeof p.PublicPort === "number" && p.PublicPort > 0);
-  return port?.PublicPort;
+/**
+ * The published TCP port and the host IPs it listens on; the app's port is not
+ * a label, and dockhand publishes exactly one (the engine lists it once per IP).
+ */
+function published(ports: Docker.Port[] | undefined): Pick<ObservedContainer, "hostPort" | "publishedOn"> {
+  const bound = (ports ?? []).filter((p) => p.Type === "tcp" && typeof p.PublicPort === "number" && p.PublicPort > 0);
+  const first = bound[0];
+  if (!first) return { hostPort: undefined };
+  const ips = bound.filter((p) => p.PrivatePort === first.PrivatePort && typeof p.IP === "string").map((p) => p.IP);
+  return { hostPort: first.PublicPort, publishedOn: [...new Set(ips)].sort() };
 }
 
 /** Map one listed container, or say why it cannot be (malformed labels). */
@@ -58,10 +65,18 @@ export function toObservedContainer(host: string, info: Docker.ContainerInfo): O
     image: info.Image,
     state,
     health: healthFromStatus(info.Status ?? ""),
-    hostPort: publishedPort(info.Ports),
+    ...published(info.Ports),
     createdAt: info.Created * 1000,
     ...(retired ? { retiredAt: retired.at } : {}),
   };
+}
+
+/** The part of `docker info` that tells engines apart; dockerode's typings omit info's options. */
+type EngineInfo = { ID?: string; Name?: string; DockerRootDir?: string };
+type InfoCall = (options: { abortSignal: AbortSignal }) => Promise<EngineInfo>;
+
+function engineIdentity(info: EngineInfo): string {
+  return `${info.ID ?? "?"} (${info.Name ?? "?"}, ${info.DockerRootDir ?? "?"})`;
 }
 
 function imageTags(images: Docker.ImageInfo[]): string[] {
@@ -79,7 +94,9 @@ export async function observeHost(
   const name = engine.host.name;
   const filters = { label: [`${LABELS.managed}=true`, `${LABELS.instance}=${instance}`] };
   try {
-    const [listed, images] = await Promise.all([
+    const info = engine.docker.info.bind(engine.docker) as unknown as InfoCall;
+    const [identity, listed, images] = await Promise.all([
+      engineCall(engine, "read engine info", (abortSignal) => info({ abortSignal }), timeoutMs),
       engineCall(
         engine,
         "list containers",
@@ -94,7 +111,7 @@ export async function observeHost(
       if (typeof mapped === "string") log(`host ${name}: ignoring container ${info.Id.slice(0, 12)}: ${mapped}`);
       else containers.push(mapped);
     }
-    return { name, reachable: true, containers, images: imageTags(images) };
+    return { name, reachable: true, engine: engineIdentity(identity), containers, images: imageTags(images) };
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
     return { name, reachable: false, error, containers: [], images: [] };

@@ -1,6 +1,6 @@
 /**
  * Create and start one managed container, publishing its port on a free port
- * of the engine's address (the engine picks it), and read that port back.
+ * of the host's bind address (the engine picks the port), and read that port back.
  */
 import type Docker from "dockerode";
 import type { ContainerMount, ContainerSpec, StartedContainer } from "../model/index.js";
@@ -11,7 +11,7 @@ import { inspectContainer, publishedHostPort, removeContainer, startContainer } 
 import { engineCall } from "./engine-call.js";
 import { engineStatus } from "./engine-error.js";
 
-function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
+function createOptions(spec: ContainerSpec, bind: string): Docker.ContainerCreateOptions {
   const port = `${spec.port}/tcp`;
   return {
     name: spec.name,
@@ -22,8 +22,10 @@ function createOptions(spec: ContainerSpec): Docker.ContainerCreateOptions {
     ...(spec.stopTimeoutSeconds !== undefined ? { StopTimeout: spec.stopTimeoutSeconds } : {}),
     ExposedPorts: { [port]: {} },
     HostConfig: {
-      // An empty HostPort lets the engine choose a free port on its default bind address (dockerd --ip).
-      PortBindings: { [port]: [{ HostPort: "" }] },
+      // One interface, never the engine's default (every interface unless dockerd --ip): a port on
+      // 0.0.0.0 is reachable around the proxy, and Docker's own iptables rules bypass the host's
+      // firewall. An empty HostPort lets the engine choose a free port (docs/operations.md#published-ports).
+      PortBindings: { [port]: [{ HostIp: bind, HostPort: "" }] },
       RestartPolicy: { Name: "unless-stopped" },
       ...hostLimits(spec),
     },
@@ -60,7 +62,7 @@ async function create(engine: Engine, spec: ContainerSpec): Promise<Docker.Conta
   const host = engine.host.name;
   try {
     return await engineCall(engine, `create container ${spec.name}`, (abortSignal) =>
-      engine.docker.createContainer({ ...createOptions(spec), abortSignal }),
+      engine.docker.createContainer({ ...createOptions(spec, engine.host.bind), abortSignal }),
     );
   } catch (err) {
     const status = err instanceof DockhandError ? engineStatus(err.cause) : undefined;

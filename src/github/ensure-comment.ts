@@ -1,7 +1,10 @@
 /**
- * One comment per pull request, found by a hidden marker at its start and
- * edited in place: never a new comment per push. A body equal to what is
- * there is not written.
+ * One comment per pull request, found by a hidden marker at its start and by
+ * its author (dockhand's own login), and edited in place: never a new
+ * comment per push. A body equal to what is there is not written. Anyone can
+ * start a comment with the marker; without the author check dockhand would
+ * take a stranger's comment for its own, edit it (an App or an admin token
+ * may edit anyone's comment), or leave it as is when its text matched.
  */
 import type { EnsureResult } from "./ensure-check-run.js";
 import type { GitHubOctokitInstance } from "./github-client.js";
@@ -20,18 +23,19 @@ interface Known {
 export class CommentWriter {
   private readonly known = new Map<string, Known>();
 
-  /** `body` must start with COMMENT_MARKER. */
+  /** `body` must start with COMMENT_MARKER; `login` is dockhand's own (GitHubClient.ownLogin). */
   async ensure(
     octokit: GitHubOctokitInstance,
     repository: string,
     issue: number,
     body: string,
-    auth: "app" | "token",
+    author: { auth: "app" | "token"; login: string },
   ): Promise<EnsureResult> {
+    const { auth, login } = author;
     if (!body.startsWith(COMMENT_MARKER)) throw new TypeError("a dockhand comment starts with its marker");
     const key = `${repository}#${issue}`;
     try {
-      const found = this.known.get(key) ?? (await this.find(octokit, repository, issue));
+      const found = this.known.get(key) ?? (await this.find(octokit, repository, issue, login));
       if (found?.body === body) {
         this.known.set(key, found);
         return "unchanged";
@@ -58,7 +62,14 @@ export class CommentWriter {
     }
   }
 
-  private async find(octokit: GitHubOctokitInstance, repository: string, issue: number): Promise<Known | undefined> {
+  private async find(
+    octokit: GitHubOctokitInstance,
+    repository: string,
+    issue: number,
+    login: string,
+  ): Promise<Known | undefined> {
+    // Logins are unique without regard to case.
+    const own = login.toLowerCase();
     for (let page = 1; ; page++) {
       const { data } = await octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", {
         ...splitRepository(repository),
@@ -66,7 +77,7 @@ export class CommentWriter {
         per_page: PAGE_SIZE,
         page,
       });
-      const ours = data.find((c) => c.body?.startsWith(COMMENT_MARKER));
+      const ours = data.find((c) => c.user?.login.toLowerCase() === own && c.body?.startsWith(COMMENT_MARKER));
       if (ours) return { id: Number(ours.id), body: ours.body ?? "" };
       if (data.length < PAGE_SIZE) return undefined;
     }

@@ -11,6 +11,7 @@ import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import Bottleneck from "bottleneck";
 import type { Logger } from "pino";
+import { DockhandError } from "../model/errors.js";
 import { gitHubFailure } from "./github-errors.js";
 import type { GitHubSettings } from "./github-settings.js";
 import { InstallationTokens } from "./installation-tokens.js";
@@ -43,6 +44,12 @@ export interface GitHubClient {
   readonly apiUrl: string;
   /** An Octokit that may write to `owner/name`; `installationId` (from a webhook) saves a lookup. */
   forRepo(repository: string, installationId?: number): Promise<GitHubOctokitInstance>;
+  /**
+   * The login GitHub shows as the author of what dockhand writes: `<app-slug>[bot]` with an App (GET /app,
+   * signed as the App), the token's user with a token (GET /user). Asked once per client; `repository`
+   * only names where it was needed in an error.
+   */
+  ownLogin(repository: string): Promise<string>;
   /**
    * Whether GitHub takes the credentials, and the App is installed on
    * `repository`: at start, so a wrong App ID or key is said at once rather
@@ -96,6 +103,12 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       mode: "token",
       apiUrl: settings.apiUrl,
       forRepo: async () => octokit,
+      ownLogin: askedOnce(async (repository) => {
+        const { data } = await octokit.request("GET /user").catch((err: unknown) => {
+          throw gitHubFailure(err, { what: "read GITHUB_TOKEN's user (GET /user)", repository, auth: "token" });
+        });
+        return data.login;
+      }),
       check: async (repository) => {
         await octokit.request("GET /repos/{owner}/{repo}", splitRepository(repository)).catch((err: unknown) => {
           throw gitHubFailure(err, { what: "read the repository", repository, auth: "token" });
@@ -124,9 +137,28 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       }
       return octokit;
     },
+    ownLogin: askedOnce(async (repository) => {
+      const { data } = await app.request("GET /app").catch((err: unknown) => {
+        throw gitHubFailure(err, { what: "read the App's name (GET /app)", repository, auth: "app", asApp: true });
+      });
+      if (!data?.slug) throw new DockhandError("DOCKHAND_E_GITHUB", "GitHub's answer to GET /app has no slug");
+      return `${data.slug}[bot]`;
+    }),
     async check(repository) {
       await tokens.installationFor(repository);
     },
+  };
+}
+
+/** The first call's answer for every later call; a failure is not kept, so the next call asks again. */
+function askedOnce(ask: (repository: string) => Promise<string>): (repository: string) => Promise<string> {
+  let pending: Promise<string> | undefined;
+  return (repository) => {
+    pending ??= ask(repository).catch((err: unknown) => {
+      pending = undefined;
+      throw err;
+    });
+    return pending;
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * PullRequestReporter over GitHub: the one living PR comment, a `dockhand/plan`
  * check (or status) on the PR's head that fails when its config does not
- * validate, and a Deployment for the preview with its URL.
+ * validate, a Deployment for the preview with its URL, and a label taken off
+ * when the worker asks (`removeLabel`).
  */
 import type { Logger } from "pino";
 import {
@@ -15,8 +16,9 @@ import { CommentWriter } from "./ensure-comment.js";
 import { CommitStatusWriter } from "./ensure-commit-status.js";
 import { deactivateDeployments, ensureDeployment } from "./ensure-deployment.js";
 import type { GitHubClient, GitHubOctokitInstance } from "./github-client.js";
-import { GITHUB_TEXT_LIMIT, truncate } from "./markdown.js";
-import { annotationsOf, type CheckOutput } from "./render-check-output.js";
+import { fenced, GITHUB_TEXT_LIMIT, truncate } from "./markdown.js";
+import { removeLabel } from "./remove-label.js";
+import { type CheckOutput, configErrorOutput } from "./render-check-output.js";
 import { renderPullRequestComment } from "./render-pull-request-comment.js";
 import { type CheckConclusion, commitState, deploymentState, PLAN_CHECK_NAME } from "./status-words.js";
 
@@ -39,17 +41,18 @@ export class GitHubPullRequestReporter implements PullRequestReporter {
     const { client } = this.options;
     const pr = report.pullRequest;
     const octokit = await client.forRepo(pr.repository, installationId);
-    const comment = await this.comments.ensure(
-      octokit,
-      pr.repository,
-      pr.number,
-      renderPullRequestComment(report),
-      client.mode,
-    );
+    // First, and whatever fails after it: the label may be what stands between a fork's new head and a preview.
+    const label =
+      report.removeLabel === undefined
+        ? "none"
+        : await removeLabel(octokit, pr.repository, pr.number, report.removeLabel, client.mode);
+    const author = { auth: client.mode, login: await client.ownLogin(pr.repository) };
+    const body = renderPullRequestComment(report);
+    const comment = await this.comments.ensure(octokit, pr.repository, pr.number, body, author);
     const open = pr.action !== "closed" && pr.action !== "expired";
     if (open) await this.planCheck(octokit, report);
     const deployment = await this.deployment(octokit, report);
-    this.options.log.debug({ pr: pr.number, comment, deployment }, "github pull request report");
+    this.options.log.debug({ pr: pr.number, label, comment, deployment }, "github pull request report");
   }
 
   private async planCheck(octokit: GitHubOctokitInstance, report: PullRequestReport): Promise<void> {
@@ -94,15 +97,13 @@ export class GitHubPullRequestReporter implements PullRequestReporter {
 
 function planCheckOutput(report: PullRequestReport): { conclusion: CheckConclusion; output: CheckOutput } {
   const issues = report.error?.issues ?? [];
+  if (report.error && issues.length > 0) {
+    return { conclusion: "failure", output: configErrorOutput(report.pullRequest.headSha, issues) };
+  }
   if (report.error) {
-    const title =
-      issues.length > 0
-        ? `Invalid deploy repo (${issues.length} ${issues.length === 1 ? "problem" : "problems"})`
-        : "Cannot plan";
-    return {
-      conclusion: "failure",
-      output: { title, summary: truncate(report.error.message, GITHUB_TEXT_LIMIT), annotations: annotationsOf(issues) },
-    };
+    // The message can quote the PR head (a branch, a file's text): in a code block it shows as is and links nothing.
+    const summary = truncate(fenced(report.error.message), GITHUB_TEXT_LIMIT);
+    return { conclusion: "failure", output: { title: "Cannot plan", summary, annotations: [] } };
   }
   const changes = report.planned ? planHasChanges(report.planned.plan) : false;
   const title = changes ? "Merging changes production" : "Merging changes nothing on production";

@@ -1,27 +1,38 @@
 /**
- * Small markdown helpers for what dockhand writes to GitHub: safe table
- * cells, code fences that hold any text, and fitting under GitHub's limits
- * (65,535 characters for a check run summary or text, 65,536 for a comment).
+ * Small markdown helpers for what dockhand writes to GitHub: input text that
+ * renders as itself (`cell`, see src/model/markdown-text.ts), code spans and
+ * fences that hold any text, and fitting under GitHub's limits (65,535
+ * characters for a check run summary or text, 65,536 for a comment).
+ *
+ * Input goes either through `cell` (escaped, mentions, references and URLs
+ * broken) or into code (`code`, `fenced`), never in between: GitHub links
+ * nothing inside code, so a config issue or a log tail keeps its exact text
+ * there, ready to copy.
  */
+import { markdownText } from "../model/index.js";
+
+export { escapeMarkdown } from "../model/index.js";
 
 /** GitHub's limit for a check run's summary and text; comments allow one more. */
 export const GITHUB_TEXT_LIMIT = 65_535;
 
-/** Table cells cannot hold pipes or newlines; markdown must not be smuggled in from names. */
-export function cell(text: string): string {
-  return text
-    .replace(/\\/g, "\\\\")
-    .replace(/\|/g, "\\|")
-    .replace(/\r?\n/g, " ")
-    .replace(/[<>*_[\]`]/g, "\\$&");
-}
+/** Text from input in a table cell or a line: one line, no markup, nothing linked or mentioned. */
+export const cell = markdownText;
 
-/** Inline code that survives backticks inside. */
+/** Inline code that survives backticks inside; any line break (CR too: CommonMark ends lines there) becomes a space. */
 export function code(text: string): string {
-  const clean = text.replace(/\r?\n/g, " ");
+  const clean = text.replace(/\r\n|\r|\n/g, " ");
   const longest = Math.max(0, ...[...clean.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = "`".repeat(longest + 1);
   return longest > 0 ? `${fence} ${clean} ${fence}` : `${fence}${clean}${fence}`;
+}
+
+/**
+ * Inline code inside a table row. GFM splits a row at every `|` not escaped, even inside a code span,
+ * which would end the span and spill the rest of the text into the table as markdown; `\|` is shown as `|`.
+ */
+export function codeCell(text: string): string {
+  return code(text).replace(/\|/g, "\\|");
 }
 
 /** A fenced block that no run of backticks inside can close early. */

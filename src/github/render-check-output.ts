@@ -7,10 +7,12 @@
  * counted, never cut in half.
  */
 import type { AppChange, AppOutcome, ConfigIssue, DeployOutcome, PlannedSync } from "../model/index.js";
-import { formatConfigIssue } from "../model/index.js";
+import { formatConfigIssue, unlinked } from "../model/index.js";
 import {
   cell,
   code,
+  codeCell,
+  escapeMarkdown,
   fenced,
   fitParts,
   formatDuration,
@@ -63,7 +65,7 @@ const RESULT_WORDS = {
 
 export function renderCheckOutput(input: CheckOutputInput): CheckOutput {
   const error = input.outcome?.error;
-  if (error?.issues?.length) return configErrorOutput(input, error.issues);
+  if (error?.issues?.length) return configErrorOutput(input.sha, error.issues);
   const title = titleOf(input);
   const head = [`**${title}** · ${code(input.env)} at ${code(shortSha(input.sha))}`, ""];
   if (error) head.push(`> ${cell(`${error.code}: ${error.message}`)}`, "");
@@ -120,7 +122,8 @@ function appRow(change: AppChange, outcome: AppOutcome | undefined, input: Check
   const spec = change.spec;
   const hosts = [...new Set(change.slots.filter((s) => s.action !== "remove").map((s) => s.host))].sort();
   const scheme = input.scheme ?? "https";
-  const links = (spec?.hostnames ?? []).map((h) => `[${cell(h)}](${scheme}://${encodeURI(h)})`).join(", ");
+  // Link text is never autolinked or mentioned in, so it needs markup escaped only.
+  const links = (spec?.hostnames ?? []).map((h) => `[${escapeMarkdown(h)}](${scheme}://${linkTarget(h)})`).join(", ");
   const result = change.error !== undefined ? ":warning: cannot be planned" : resultWord(change, outcome, input.phase);
   const cells = [
     cell(change.app),
@@ -128,11 +131,16 @@ function appRow(change: AppChange, outcome: AppOutcome | undefined, input: Check
     result,
     spec ? String(spec.replicas) : "0",
     cell(hosts.join(", ")),
-    spec ? code(spec.image) : "",
+    spec ? codeCell(spec.image) : "",
     outcome && outcome.status !== "noop" ? formatDuration(outcome.durationMs) : "",
     links,
   ];
   return `| ${cells.join(" | ")} |`;
+}
+
+/** A host name as a link destination: percent-encoded, parentheses too (they would end the destination). */
+function linkTarget(hostname: string): string {
+  return encodeURI(hostname).replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 function resultWord(change: AppChange, outcome: AppOutcome | undefined, phase: SyncPhase): string {
@@ -153,10 +161,11 @@ function failureSection(app: AppOutcome): string {
   return lines.join("\n");
 }
 
-function configErrorOutput(input: CheckOutputInput, issues: ConfigIssue[]): CheckOutput {
+/** A deploy repo that does not validate at `sha`: every problem in code (copyable, linking nothing), and annotations. */
+export function configErrorOutput(sha: string, issues: ConfigIssue[]): CheckOutput {
   const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
   const head = [
-    `**The deploy repo at ${code(shortSha(input.sha))} is invalid (${count}).** Nothing was applied: the last good state keeps running.`,
+    `**The deploy repo at ${code(shortSha(sha))} is invalid (${count}).** Nothing was applied: the last good state keeps running.`,
     "",
   ].join("\n");
   const list = fitParts(
@@ -174,7 +183,8 @@ export function annotationsOf(issues: ConfigIssue[]): CheckAnnotation[] {
     end_line: Math.max(1, issue.line),
     ...(issue.column > 0 ? { start_column: issue.column, end_column: issue.column } : {}),
     annotation_level: "failure",
-    title: issue.path || issue.file,
-    message: issue.message,
+    // Plain text, not markdown; broken like the rest in case GitHub ever links in it.
+    title: unlinked(issue.path || issue.file),
+    message: unlinked(issue.message),
   }));
 }

@@ -22,5 +22,6 @@ pre.tail { font: 12px ui-monospace, monospace; max-height: 18rem; overflow: auto
 .problem { color: var(--bad); }
 .steps { margin: .2rem 0; padding-left: 1.2rem; }
 .steps li.failed { color: var(--bad); } .steps li.start { color: var(--warn); }
+#logout { margin-left: auto; }
 .columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: 1.5rem; }
 `;

@@ -21,11 +21,21 @@ ${renderConfigErrors(status)}
 ${renderPreviews(status)}`;
 }
 
-export function renderDashboardPage(status: StatusSnapshot, eventsPath: string): SafeHtml {
+/**
+ * The whole page. `session`: the viewer's login session, whose CSRF token the
+ * page carries for requests that change state (a script reads the meta tag;
+ * the log-out form sends it as a field).
+ */
+export function renderDashboardPage(status: StatusSnapshot, eventsPath: string, session?: { csrf: string }): SafeHtml {
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+${session ? html`<meta name="csrf-token" content="${session.csrf}">` : ""}
 <title>dockhand · ${status.instance}</title><style>${raw(DASHBOARD_CSS)}</style></head>
-<body><header><h1>dockhand</h1><span id="live-state" class="badge warn">connecting</span></header>
+<body><header><h1>dockhand</h1><span id="live-state" class="badge warn">connecting</span>${
+    session
+      ? html`<form id="logout" method="post" action="/logout"><input type="hidden" name="csrf" value="${session.csrf}"><button type="submit">Log out</button></form>`
+      : ""
+  }</header>
 <main id="live">${renderDashboardBody(status)}</main>
 <script>${raw(liveScript(eventsPath))}</script></body></html>`;
 }

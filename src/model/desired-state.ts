@@ -17,6 +17,11 @@ export interface HostSpec {
   tls?: TlsFiles;
   /** Address at which this host's published container ports are reachable from the proxy. */
   address: string;
+  /**
+   * The one IP published container ports listen on (Docker's HostIp): dockhand.yaml's
+   * `bindAddress`, else `address`; an IP literal as the engine spells it (`canonicalIp`).
+   */
+  bind: string;
   /** Most dockhand-managed containers this host may run, across all apps and environments. */
   capacity: number;
   labels: Record<string, string>;

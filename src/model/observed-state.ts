@@ -26,6 +26,11 @@ export interface ObservedContainer {
   health: ContainerHealth;
   /** Host port that publishes the app's port; undefined when not published (e.g. stopped). */
   hostPort?: number;
+  /**
+   * The host IPs that port listens on, as the engine reports them (`0.0.0.0` and `::` for
+   * every interface); undefined when not published. Compared with the host's `bind`.
+   */
+  publishedOn?: string[];
   /** Epoch milliseconds, as Docker reports it. */
   createdAt: number;
   /**
@@ -38,6 +43,12 @@ export interface ObservedContainer {
 export interface ObservedHost {
   name: string;
   reachable: boolean;
+  /**
+   * Which engine answered: `docker info`'s ID, name and data root (the ID alone
+   * is shared by daemons that share /etc/docker/key.json, e.g. two on one machine).
+   * Two hosts with the same are one engine under two names. Set when reachable.
+   */
+  engine?: string;
   /** Why the host could not be observed. */
   error?: string;
   containers: ObservedContainer[];

@@ -75,9 +75,17 @@ export interface LogLine {
 /** Where output of long operations (builds, image shipping) goes: the job log. */
 export type LineSink = (line: string) => void;
 
+export interface ObserveOptions {
+  /** Hosts no longer in dockhand.yaml: one that shares an engine with another host was renamed, and lists nothing. */
+  dropped?: readonly string[];
+}
+
 export interface DockerPort {
-  /** One filtered list call per host; an unreachable host is reported, never thrown. */
-  observe(instance: string): Promise<ObservedState>;
+  /**
+   * One filtered list call per host; an unreachable host is reported, never thrown. Hosts that
+   * answer as one engine throw (DOCKHAND_E_PLAN): each would list the same containers.
+   */
+  observe(instance: string, options?: ObserveOptions): Promise<ObservedState>;
   hasImage(host: string, image: string): Promise<boolean>;
   /** Build `image` on `host` from a tar stream of the context. Throws with the build's last lines on failure. */
   build(

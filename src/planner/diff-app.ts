@@ -1,5 +1,5 @@
-import type { AppSpec, ObservedContainer } from "../model/index.js";
-import { routeKey } from "../model/index.js";
+import type { AppSpec, HostSpec, ObservedContainer } from "../model/index.js";
+import { canonicalIp, routeKey } from "../model/index.js";
 import { compareStrings } from "./compare.js";
 import { isLive, isServing, isValidSlot, notServingReason } from "./container-state.js";
 import type { AppDraft, Retiring, SlotDraft } from "./draft.js";
@@ -70,6 +70,8 @@ function diffSlot(ctx: PlanContext, spec: AppSpec, slot: number, current: Observ
   const state = notServingReason(current) ?? unconfirmedReason(ctx, spec, current);
   if (state) reasons.push(state);
   const host = ctx.hosts.get(current.host);
+  const exposed = bindingReason(host?.spec, current);
+  if (exposed) reasons.push(exposed);
   const moved = host ? ineligibleReason(host, spec.placement) : `host ${current.host} unknown`;
   if (moved) return { slot, action: "replace", host: undefined, current, reasons: [...reasons, moved] };
   const action = reasons.length > 0 ? "replace" : "keep";
@@ -164,6 +166,18 @@ function unconfirmedReason(ctx: PlanContext, spec: AppSpec, current: ObservedCon
   if (route === undefined) return undefined;
   const routed = route.upstreams.some((u) => u.host === current.host && u.container === current.name);
   return routed ? undefined : "never confirmed healthy (not in the route table)";
+}
+
+/**
+ * A container whose port listens elsewhere than its host's bind address (made
+ * before dockhand bound ports to one address, or before bindAddress changed)
+ * stays reachable around the proxy until it is replaced; Docker cannot rebind
+ * a running container.
+ */
+function bindingReason(host: HostSpec | undefined, current: ObservedContainer): string | undefined {
+  const on = current.publishedOn;
+  if (host === undefined || !on?.length || on.every((ip) => canonicalIp(ip) === host.bind)) return undefined;
+  return `published on ${on.join(", ")}, should be ${host.bind}`;
 }
 
 const NONE: ReadonlySet<string> = new Set();

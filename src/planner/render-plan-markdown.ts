@@ -1,4 +1,4 @@
-import type { AppChange, Plan } from "../model/index.js";
+import { type AppChange, markdownText, type Plan } from "../model/index.js";
 import { append } from "./compare.js";
 import { appRows } from "./plan-rows.js";
 import { formatNoChanges, formatSummary, summarizePlan } from "./plan-summary.js";
@@ -55,14 +55,8 @@ function appSection(change: AppChange): string[] {
   return lines;
 }
 
-/** Table cells cannot hold pipes or newlines; markdown must not be smuggled in from names. */
-function cell(text: string): string {
-  return text
-    .replace(/\\/g, "\\\\")
-    .replace(/\|/g, "\\|")
-    .replace(/\r?\n/g, " ")
-    .replace(/[<>*_[\]`]/g, "\\$&");
-}
+/** Names, reasons, hook commands and errors come from the deploy repo (a PR head): shown as text, linking nothing. */
+const cell = markdownText;
 
 function code(text: string): string {
   return text.replace(/`/g, "'");

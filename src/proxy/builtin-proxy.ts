@@ -13,9 +13,10 @@ import type { AppRoute, RouteTable } from "../model/index.js";
 import { DockhandError, routeKey } from "../model/index.js";
 import { type BuiltinProxyOptions, type ResolvedProxyOptions, resolveProxyOptions } from "./builtin-proxy-options.js";
 import { type ForwardContext, requestIdFrom, upstreamRequestHeaders } from "./forward-headers.js";
-import { ForwardedExchange, type ForwardSettings, sendPlain } from "./forward-request.js";
+import { ForwardedExchange, type ForwardSettings, hasRequestBody, sendPlain } from "./forward-request.js";
 import { forwardUpgrade, rejectUpgrade, type UpgradeSettings } from "./forward-upgrade.js";
-import { buildHostIndex, type HostIndex, normalizeHost } from "./host-index.js";
+import { readHostHeader } from "./host-header.js";
+import { buildHostIndex, type HostIndex } from "./host-index.js";
 import { closeGracefully, httpsLocation, listenOn } from "./proxy-servers.js";
 import { mayReplace, type TableStamp } from "./table-order.js";
 import { type CertificateSet, loadCertificates } from "./tls-certificates.js";
@@ -26,11 +27,15 @@ export type { BuiltinProxyOptions } from "./builtin-proxy-options.js";
 
 const EMPTY: RouteTable = { version: Number.NEGATIVE_INFINITY, routes: [] };
 
-/** Where a request stands before it is forwarded: unknown host, no upstream, or a balancer to use. */
+/**
+ * Where a request stands before it is forwarded: a Host that is no host, unknown host, no upstream, or a
+ * balancer to use. `host` is the Host header once it passed readHostHeader: only then is it copied anywhere.
+ */
 type Resolution =
+  | { kind: "invalid"; problem: string }
   | { kind: "unknown" }
-  | { kind: "unavailable"; route: AppRoute }
-  | { kind: "ok"; balancer: UpstreamBalancer };
+  | { kind: "unavailable"; route: AppRoute; host: string }
+  | { kind: "ok"; balancer: UpstreamBalancer; host: string };
 
 export class BuiltinProxy {
   private readonly options: ResolvedProxyOptions;
@@ -67,7 +72,13 @@ export class BuiltinProxy {
       bodyTimeoutMs: o.upstreamBodyTimeoutMs,
       maxBodyBytes: o.maxBodyBytes,
     };
-    this.upgradeSettings = { ...common, connectTimeoutMs: o.connectTimeoutMs, sockets: new Set<Duplex>() };
+    this.upgradeSettings = {
+      ...common,
+      connectTimeoutMs: o.connectTimeoutMs,
+      headersTimeoutMs: o.upstreamHeadersTimeoutMs,
+      bodyTimeoutMs: o.upstreamBodyTimeoutMs,
+      sockets: new Set<Duplex>(),
+    };
   }
 
   /** The version of the table being served; -Infinity before the first setRoutes. */
@@ -176,11 +187,13 @@ export class BuiltinProxy {
     this.handleUpgrade(req, socket, head);
 
   private resolve(req: IncomingMessage): Resolution {
-    const host = normalizeHost(req.headers.host);
-    const route = host === undefined ? undefined : this.index.lookup(host);
+    const host = readHostHeader(req.rawHeaders);
+    if ("problem" in host) return { kind: "invalid", problem: host.problem };
+    const route = this.index.lookup(host.name);
     if (route === undefined) return { kind: "unknown" };
     const balancer = this.balancers.get(route)!;
-    return balancer.active.length === 0 ? { kind: "unavailable", route } : { kind: "ok", balancer };
+    if (balancer.active.length === 0) return { kind: "unavailable", route, host: host.value };
+    return { kind: "ok", balancer, host: host.value };
   }
 
   /** The balancer of the same app in the table served now (the table may have been swapped since). */
@@ -188,12 +201,12 @@ export class BuiltinProxy {
     return this.balancers.get(route) ?? this.byKey.get(routeKey(route.env, route.app));
   }
 
-  private context(req: IncomingMessage, requestId: string): ForwardContext {
+  private context(req: IncomingMessage, host: string, requestId: string): ForwardContext {
     const remote = req.socket.remoteAddress;
     return {
       remoteAddress: remote?.startsWith("::ffff:") ? remote.slice(7) : remote,
       proto: (req.socket as TLSSocket).encrypted ? "https" : "http",
-      host: req.headers.host ?? "",
+      host,
       requestId,
     };
   }
@@ -202,20 +215,23 @@ export class BuiltinProxy {
     const requestId = requestIdFrom(req.headers["x-request-id"], randomUUID);
     const idHeader = { "x-request-id": requestId };
     const found = this.resolve(req);
-    if (found.kind === "unknown") {
+    if (found.kind === "invalid") {
+      sendPlain(res, 400, found.problem, { ...idHeader, connection: "close" });
+    } else if (found.kind === "unknown") {
       sendPlain(res, 404, "no app is served at this hostname", idHeader);
+    } else if (!req.url?.startsWith("/")) {
+      // Checked before the redirect: the target is copied into its Location.
+      sendPlain(res, 400, "request target must be a path", idHeader);
     } else if (this.mustRedirect(req)) {
-      const location = httpsLocation(req.headers.host ?? "", req.url ?? "/", this.tlsPort);
+      const location = httpsLocation(found.host, req.url, this.tlsPort);
       sendPlain(res, 308, `moved to ${location}`, { ...idHeader, location });
     } else if (found.kind === "unavailable") {
       this.unavailable(res, found.route, idHeader);
-    } else if (!req.url?.startsWith("/")) {
-      sendPlain(res, 400, "request target must be a path", idHeader);
     } else if (this.bodyTooLarge(req)) {
       const limit = `request body too large (limit ${this.options.maxBodyBytes} bytes)`;
       sendPlain(res, 413, limit, { ...idHeader, connection: "close" });
     } else {
-      const headers = upstreamRequestHeaders(req.rawHeaders, this.context(req, requestId));
+      const headers = upstreamRequestHeaders(req.rawHeaders, this.context(req, found.host, requestId));
       const key = found.balancer.route;
       const current = () => this.currentBalancer(key);
       const exchange = new ForwardedExchange(req, res, current, headers, requestId, this.forwardSettings);
@@ -242,17 +258,25 @@ export class BuiltinProxy {
 
   private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const found = this.resolve(req);
-    if (found.kind === "unknown") {
+    if (found.kind === "invalid") {
+      rejectUpgrade(socket, 400, "Bad Request", {}, `${found.problem}\n`);
+    } else if (found.kind === "unknown") {
       rejectUpgrade(socket, 404, "Not Found");
+    } else if (!req.url?.startsWith("/")) {
+      rejectUpgrade(socket, 400, "Bad Request", {}, "request target must be a path\n");
     } else if (this.mustRedirect(req)) {
-      const location = httpsLocation(req.headers.host ?? "", req.url ?? "/", this.tlsPort);
+      const location = httpsLocation(found.host, req.url, this.tlsPort);
       rejectUpgrade(socket, 308, "Permanent Redirect", { Location: location });
     } else if (found.kind === "unavailable") {
       rejectUpgrade(socket, 503, "Service Unavailable", { "Retry-After": String(this.options.retryAfterSeconds) });
+    } else if (hasRequestBody(req)) {
+      // Its body would be bytes for the upstream before it agreed to switch protocols (forward-upgrade.ts).
+      rejectUpgrade(socket, 400, "Bad Request", {}, "an upgrade request carries no body\n");
     } else {
       const requestId = requestIdFrom(req.headers["x-request-id"], randomUUID);
-      const headers = upstreamRequestHeaders(req.rawHeaders, this.context(req, requestId), { upgrade: true });
-      forwardUpgrade(req, socket, head, found.balancer, headers, this.upgradeSettings);
+      const context = this.context(req, found.host, requestId);
+      const headers = upstreamRequestHeaders(req.rawHeaders, context, { upgrade: true });
+      forwardUpgrade({ req, head, headers, requestId }, socket, found.balancer, this.upgradeSettings);
     }
   }
 }

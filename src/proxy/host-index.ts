@@ -49,6 +49,7 @@ export function normalizeHost(raw: string | undefined): string | undefined {
 
 const LABEL = "[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?";
 const HOSTNAME = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`);
+const ONE_LABEL = new RegExp(`^${LABEL}$`);
 
 /** A route's hostname as the index stores it: `{ exact }`, `{ wildcardOf }` (the part after `*.`), or a problem. */
 export function parseRouteHostname(raw: string): { exact: string } | { wildcardOf: string } | { problem: string } {
@@ -104,7 +105,8 @@ export function buildHostIndex(table: RouteTable): HostIndex {
       const hit = exact.get(host);
       if (hit !== undefined || wildcard.size === 0) return hit;
       const dot = host.indexOf(".");
-      return dot > 0 ? wildcard.get(host.slice(dot + 1)) : undefined;
+      // A wildcard stands for one DNS label, as in a certificate: `a/b.preview.example.com` is no name it covers.
+      return dot > 0 && ONE_LABEL.test(host.slice(0, dot)) ? wildcard.get(host.slice(dot + 1)) : undefined;
     },
     claimsOf(route: AppRoute): HostClaims {
       return claims.get(route) ?? { exact: [], wildcardOf: [] };

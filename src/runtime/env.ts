@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { DEFAULT_INSTANCE, DockhandError } from "../model/index.js";
+import { type HttpEnv, readHttpEnv } from "./http-env.js";
 import { type QueueEnv, readQueueEnv } from "./queue-env.js";
 
 /** Settings from the environment (DESIGN.md, "Contract"), parsed once at start. */
@@ -18,6 +19,8 @@ export interface DockhandEnv {
   secretsDir?: string;
   /** DOCKHAND_POLL_INTERVAL, DOCKHAND_JOB_TIMEOUT, DOCKHAND_LOCK_TTL, DOCKHAND_STOP_GRACE (queue-env.ts). */
   queue: QueueEnv;
+  /** DOCKHAND_SESSION_TTL, DOCKHAND_INSECURE_COOKIES, DOCKHAND_METRICS_TOKEN (http-env.ts). */
+  http: HttpEnv;
 }
 
 export const DEFAULTS = {
@@ -53,6 +56,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): DockhandEnv {
     logLevel: nonEmpty(env.DOCKHAND_LOG_LEVEL) ?? DEFAULTS.logLevel,
     secretsDir: nonEmpty(env.DOCKHAND_SECRETS_DIR) && resolve(env.DOCKHAND_SECRETS_DIR as string),
     queue: readQueueEnv(env),
+    http: readHttpEnv(env),
   };
 }
 

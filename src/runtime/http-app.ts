@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { type OperationsOptions, operationsRoutes } from "../http/index.js";
+import { type ApiOptions, apiRoutes } from "../api/index.js";
+import { AdminAuth, type OperationsOptions, operationsRoutes } from "../http/index.js";
 import { type WebhookOptions, webhookRoutes } from "../webhook/index.js";
 
 export interface HttpAppOptions {
@@ -10,6 +11,12 @@ export interface HttpAppOptions {
   ready: () => Promise<boolean>;
   /** The dashboard, /api/status and /metrics (src/http); absent in processes that serve only webhooks. */
   operations?: OperationsOptions;
+  /**
+   * POST /api/sync and DELETE /api/jobs/:id (src/api), behind the same admin
+   * guard as the dashboard (operations.auth): Bearer, or a session plus its
+   * CSRF token. Without operations the API is off (403).
+   */
+  api?: Omit<ApiOptions, "guard">;
 }
 
 /** The HTTP side of `dockhand serve`, built without listening so tests can inject(). */
@@ -23,5 +30,9 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready" });
   });
   if (options.operations) await operationsRoutes(app, options.operations);
+  if (options.api) {
+    const auth = options.operations?.auth ?? new AdminAuth();
+    await app.register(apiRoutes, { ...options.api, guard: auth.guard });
+  }
   return app;
 }

@@ -7,7 +7,7 @@ import type { Queue, Worker } from "bullmq";
 import type { Logger } from "pino";
 import { parseDeployRepo } from "../config/index.js";
 import { createDockerHosts } from "../docker/index.js";
-import type { OperationsOptions } from "../http/index.js";
+import { AdminAuth, type OperationsOptions } from "../http/index.js";
 import type { DeployOutcome, RepoPort, RouteStore, SyncJob } from "../model/index.js";
 import { DeployHistory } from "../worker/deploy-history.js";
 import { recordSyncs, type SyncRecorder } from "../worker/record-syncs.js";
@@ -21,9 +21,12 @@ import { type DesiredResult, holdStatus, LiveStatus, previewStatus } from "./liv
 import { ProxyTrafficCounter } from "./proxy-traffic.js";
 import { readQueue, readSeenCommits } from "./queue-view.js";
 import { redisPrefix } from "./redis-for.js";
+import { RedisSessionStore } from "./redis-session-store.js";
 
 /** Without a fresher record, the tracked branch is read again at most this often for the desired state. */
 const BRANCH_REREAD_MS = 60_000;
+/** A session lookup waits at most this long for Redis: a request then fails rather than hangs. */
+const SESSION_COMMAND_TIMEOUT_MS = 2_000;
 
 export interface DeployRecording {
   deps: Pick<SyncDeps, "approve" | "onStep">;
@@ -87,9 +90,17 @@ export async function serveOperations(input: ServeOperationsInput): Promise<Serv
   });
   const traffic = new ProxyTrafficCounter(new Set(input.proxyPorts));
   const unfollow = await traffic.follow(input.routes);
+  const sessionConnection = connectRedis(input.redisUrl, { commandTimeout: SESSION_COMMAND_TIMEOUT_MS });
+  const auth = new AdminAuth({
+    token: env.adminToken,
+    sessions: new RedisSessionStore(sessionConnection, redisPrefix(env)),
+    sessionTtlMs: env.http.sessionTtlMs,
+    secureCookies: env.http.secureCookies,
+  });
   return {
     routes: {
-      adminToken: env.adminToken,
+      auth,
+      metricsToken: env.http.metricsToken,
       status,
       metrics: {
         deployStats: () => history.stats(),
@@ -103,6 +114,7 @@ export async function serveOperations(input: ServeOperationsInput): Promise<Serv
       traffic.close();
       await status.close();
       connection.disconnect();
+      sessionConnection.disconnect();
     },
   };
 }

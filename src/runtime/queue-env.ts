@@ -2,8 +2,7 @@
  * The queue's settings from the environment (issue 6). Durations as people
  * write them ("60s", "5m", "1h30m"); DOCKHAND_POLL_INTERVAL=0 turns polling off.
  */
-import { parseDuration } from "../config/index.js";
-import { DockhandError } from "../model/index.js";
+import { readDurationVar } from "./duration-var.js";
 
 export interface QueueEnv {
   /** DOCKHAND_POLL_INTERVAL: fetch the tracked branch (and reconcile) this often; 0: never. */
@@ -26,16 +25,7 @@ export const QUEUE_ENV_DEFAULTS = {
 type Name = keyof typeof QUEUE_ENV_DEFAULTS;
 
 function duration(env: NodeJS.ProcessEnv, name: Name, min: number, zeroAllowed = false): number {
-  const text = (env[name] ?? "").trim() || QUEUE_ENV_DEFAULTS[name];
-  const ms = text === "0" ? 0 : parseDuration(text);
-  if (ms === undefined || (ms === 0 && !zeroAllowed) || (ms > 0 && ms < min)) {
-    const zero = zeroAllowed ? ", or 0 to turn it off" : "";
-    throw new DockhandError(
-      "DOCKHAND_E_USAGE",
-      `${name} must be a duration like "${QUEUE_ENV_DEFAULTS[name]}" of at least ${min} ms${zero}, got "${env[name]}"`,
-    );
-  }
-  return ms;
+  return readDurationVar(env, name, QUEUE_ENV_DEFAULTS[name], min, zeroAllowed);
 }
 
 export function readQueueEnv(env: NodeJS.ProcessEnv = process.env): QueueEnv {

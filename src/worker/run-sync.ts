@@ -117,14 +117,16 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
   // Containers and hooks may print what they were given: their output leaves this sync masked.
   const mask = new SecretMask(secrets.values);
   const hosts = hostsToObserve(desired.hosts, (await deps.knownHosts?.load()) ?? []);
+  const dropped = { dropped: hosts.removed.map((h) => h.name) };
   const docker = deps.dockerFor(hosts.all);
   let lease: Awaited<ReturnType<AppLocks["acquire"]>> | undefined;
   try {
     // Held from before observing until the rollout ends: no other worker changes these apps in between.
     lease = await deps.locks?.acquire(appsDesired(desired, job.env), signal);
-    let observed = await docker.observe(deps.instance);
+    let observed = await docker.observe(deps.instance, dropped);
     // Apps only observed (being deleted) are locked too; waiting for one means the observation is stale.
-    if (await lease?.extend(appsObserved(observed, job.env), signal)) observed = await docker.observe(deps.instance);
+    if (await lease?.extend(appsObserved(observed, job.env), signal))
+      observed = await docker.observe(deps.instance, dropped);
     observed.routes = await deps.routes.load();
     const planned = makePlan(desired, observed, { instance: deps.instance, envs: [job.env] });
     const plan = await gatePlan(planned, job, planProblems(desired, secrets.problems), deps, log);
@@ -153,7 +155,7 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
     if (tracked)
       await deps.knownHosts?.save([...desired.hosts, ...stillOccupied(hosts.removed, observed, outcome, job.env)]);
     log.info({ status: outcome.status }, "sync finished");
-    return await reports.finish(outcome, () => docker.observe(deps.instance));
+    return await reports.finish(outcome, () => docker.observe(deps.instance, dropped));
   } catch (err) {
     mask.thrown(err);
     await reports.failed(err);

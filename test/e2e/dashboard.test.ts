@@ -1,9 +1,9 @@
 /**
  * The dashboard in a real Chromium (Debian's, scripts/ensure-chromium.sh),
  * driven by playwright-core, against `dockhand serve` on the test bed: the
- * ?token= login, the example apps on both hosts after the start-up deploy, a
- * pushed deploy appearing live over server-sent events (no reload), and the
- * real /metrics of the same process. With DOCKHAND_UPDATE_SCREENSHOT=1 it
+ * login form, the example apps on both hosts after the start-up deploy, a
+ * pushed deploy appearing live over server-sent events (no reload), the
+ * real /metrics of the same process, and logging out. With DOCKHAND_UPDATE_SCREENSHOT=1 it
  * saves docs/dashboard.png for the README.
  */
 import { randomUUID } from "node:crypto";
@@ -55,6 +55,8 @@ beforeAll(async () => {
     DOCKHAND_STATE_DIR: `${repo.root}/state`,
     DOCKHAND_HTTP_PORT: String(httpPort),
     DOCKHAND_INSTANCE: instance,
+    // Plain HTTP: a Secure cookie would be kept from the page.
+    DOCKHAND_INSECURE_COOKIES: "1",
     REDIS_URL: "",
   });
   const launching = chromium.launch({
@@ -90,14 +92,19 @@ afterAll(async () => {
 });
 
 describe("the dashboard in Chromium", () => {
-  it("asks for the token, then logs in with ?token= and shows the example apps on both hosts", async () => {
+  it("asks for the token, then logs in through the form and shows the example apps on both hosts", async () => {
     const refused = await page.goto(`http://127.0.0.1:${httpPort}/`);
     expect(refused?.status()).toBe(401);
-    expect(await page.locator('input[name="token"]').count()).toBe(1);
-
-    const shown = await page.goto(`http://127.0.0.1:${httpPort}/?token=${encodeURIComponent(TOKEN)}`);
+    await page.locator('input[name="token"]').fill(TOKEN);
+    const [shown] = await Promise.all([
+      page.waitForResponse((r) => r.url() === `http://127.0.0.1:${httpPort}/` && r.request().method() === "GET"),
+      page.locator('button[type="submit"]', { hasText: "Log in" }).click(),
+    ]);
     expect(shown?.status()).toBe(200);
     expect(page.url()).toBe(`http://127.0.0.1:${httpPort}/`);
+    expect(await page.context().cookies()).toMatchObject([
+      { name: "dockhand_session", httpOnly: true, sameSite: "Strict", path: "/" },
+    ]);
     await page.locator("#live-state", { hasText: "live" }).waitFor({ timeout: 10_000 });
     // The start-up deploy may still be finishing its last step when the page first renders.
     await page.locator('tr[data-app="web"][data-health="healthy"]').waitFor({ timeout: 30_000 });
@@ -158,5 +165,16 @@ describe("the dashboard in Chromium", () => {
     }
     expect(text).toMatch(/^dockhand_deploys_total\{env="production",app="web",outcome="succeeded"\} 2$/m);
     expect(text).toMatch(/^dockhand_proxy_requests_total\{env="production",app="web",code="200"\} \d+$/m);
+  });
+
+  it("logs out with the button; the old cookie is refused from then on", async () => {
+    const [cookie] = await page.context().cookies();
+    expect(cookie?.name).toBe("dockhand_session");
+    await Promise.all([page.waitForURL(`http://127.0.0.1:${httpPort}/login`), page.locator("#logout button").click()]);
+    expect(await page.context().cookies()).toEqual([]);
+    const replayed = await fetch(`http://127.0.0.1:${httpPort}/api/status`, {
+      headers: { cookie: `dockhand_session=${cookie?.value}` },
+    });
+    expect(replayed.status).toBe(401);
   });
 });

@@ -98,12 +98,13 @@ export function testbedPebble(): TestbedPebble {
 export function testbedHosts(): HostSpec[] {
   const bed = testbed();
   return [
-    { name: "alpha", docker: bed.alpha, address: "127.0.0.1", capacity: 50, labels: { zone: "a" } },
+    { name: "alpha", docker: bed.alpha, address: "127.0.0.1", bind: "127.0.0.1", capacity: 50, labels: { zone: "a" } },
     {
       name: "beta",
       docker: bed.beta,
       tls: { ca: `${bed.betaCerts}/ca.pem`, cert: `${bed.betaCerts}/cert.pem`, key: `${bed.betaCerts}/key.pem` },
       address: "127.0.0.2",
+      bind: "127.0.0.2",
       capacity: 50,
       labels: { zone: "b" },
     },

@@ -82,6 +82,7 @@ describe("DockerHosts.observe", () => {
         state: "running",
         health: "none",
         hostPort: started.hostPort,
+        publishedOn: [name === "alpha" ? "127.0.0.1" : "127.0.0.2"],
       });
       expect(container?.specHash).toMatch(/^spec[0-9a-f]{6}$/);
       expect(Math.abs((container?.createdAt ?? 0) - Date.now())).toBeLessThan(10 * 60_000);
@@ -119,7 +120,17 @@ describe("DockerHosts.observe", () => {
     const container = hostOf(observed, "beta").containers.find((c) => c.id === started.id);
     expect(container).toMatchObject({ state: "exited", slot: 3 });
     expect(container?.hostPort).toBeUndefined();
+    expect(container?.publishedOn).toBeUndefined();
     await hosts.remove("beta", started.id);
+  });
+
+  it("tells the engines apart by more than docker info's ID", async () => {
+    const observed = await hosts.observe(runId);
+    const alpha = hostOf(observed, "alpha").engine;
+    const beta = hostOf(observed, "beta").engine;
+    // The test bed's daemons share /etc/docker/key.json, whose key is the ID before Docker 23: the data root differs.
+    expect(alpha).toMatch(/^\S+ \(\S+, \/\S+\)$/);
+    expect(alpha).not.toBe(beta);
   });
 
   it("lists the image tags on each host, without <none>", async () => {

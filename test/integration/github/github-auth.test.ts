@@ -7,12 +7,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createGitHubClient, readGitHubSettings } from "../../../src/github/index.js";
 import { DockhandError } from "../../../src/model/index.js";
-import { type GitHubRig, INSTALLATION, PAT, quietLog, REPOSITORY, SHA, startRig } from "./github-fixtures.js";
+import { closeRig, type GitHubRig, INSTALLATION, PAT, quietLog, REPOSITORY, SHA, startRig } from "./github-fixtures.js";
 
 let rig: GitHubRig | undefined;
 afterEach(async () => {
-  if (rig) expect(rig.fake.violations).toEqual([]);
-  await rig?.fake.close();
+  await closeRig(rig);
   rig = undefined;
 });
 

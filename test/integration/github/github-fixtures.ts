@@ -3,8 +3,9 @@
  * with writes unpaced and retry waits in milliseconds so tests stay fast.
  */
 import pino from "pino";
+import { expect } from "vitest";
 import { createGitHubClient, type GitHubClient, readGitHubSettings } from "../../../src/github/index.js";
-import type { PlannedSync } from "../../../src/model/index.js";
+import type { PlannedSync, PullRequestInfo } from "../../../src/model/index.js";
 import { plan, renderPlanMarkdown } from "../../../src/planner/index.js";
 import { testApp } from "../../support/fake-github/app-credentials.js";
 import { type FakeGitHub, type FakeGitHubOptions, startFakeGitHub } from "../../support/fake-github/fake-github.js";
@@ -44,6 +45,32 @@ export async function startRig(
   if (!settings) throw new Error("no GitHub settings");
   const client = createGitHubClient({ settings, log: quietLog, now, writeIntervalMs: 0, retryUnitMs: 5 });
   return { fake, client, clock };
+}
+
+/** For afterEach: fails the test if the code sent a request GitHub would refuse, then closes the fake. */
+export async function closeRig(rig: GitHubRig | undefined): Promise<void> {
+  if (!rig) return;
+  try {
+    expect(rig.fake.violations).toEqual([]);
+  } finally {
+    await rig.fake.close();
+  }
+}
+
+/** Pull request #42 on the deploy repo, opened from `feature` at SHA. */
+export function pullRequest(over: Partial<PullRequestInfo> = {}): PullRequestInfo {
+  return {
+    number: 42,
+    action: "opened",
+    repository: REPOSITORY,
+    headSha: SHA,
+    headRef: "feature",
+    baseRef: "main",
+    fork: false,
+    merged: false,
+    labels: [],
+    ...over,
+  };
 }
 
 /** A real plan of `count` apps against empty hosts, with its markdown. */

@@ -73,12 +73,13 @@ export interface PreviewRigOptions {
 export function exampleHosts(): HostSpec[] {
   const bed = testbed();
   return [
-    { name: "alpha", docker: bed.alpha, address: "127.0.0.1", capacity: 20, labels: {} },
+    { name: "alpha", docker: bed.alpha, address: "127.0.0.1", bind: "127.0.0.1", capacity: 20, labels: {} },
     {
       name: "beta",
       docker: bed.beta,
       tls: { ca: `${bed.betaCerts}/ca.pem`, cert: `${bed.betaCerts}/cert.pem`, key: `${bed.betaCerts}/key.pem` },
       address: "127.0.0.2",
+      bind: "127.0.0.2",
       capacity: 20,
       labels: {},
     },

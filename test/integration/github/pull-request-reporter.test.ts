@@ -5,27 +5,25 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { COMMENT_MARKER, GitHubPullRequestReporter } from "../../../src/github/index.js";
-import type { PullRequestInfo, PullRequestReport } from "../../../src/model/index.js";
-import { type GitHubRig, plannedApps, quietLog, REPOSITORY, SHA, startRig } from "./github-fixtures.js";
+import type { PullRequestReport } from "../../../src/model/index.js";
+import {
+  closeRig,
+  type GitHubRig,
+  plannedApps,
+  pullRequest,
+  quietLog,
+  REPOSITORY,
+  SHA,
+  startRig,
+} from "./github-fixtures.js";
 
 let rig: GitHubRig | undefined;
 afterEach(async () => {
-  if (rig) expect(rig.fake.violations).toEqual([]);
-  await rig?.fake.close();
+  await closeRig(rig);
   rig = undefined;
 });
 
-const pr: PullRequestInfo = {
-  number: 42,
-  action: "opened",
-  repository: REPOSITORY,
-  headSha: SHA,
-  headRef: "feature",
-  baseRef: "main",
-  fork: false,
-  merged: false,
-  labels: [],
-};
+const pr = pullRequest();
 
 const live = (sha = SHA): PullRequestReport => ({
   pullRequest: { ...pr, headSha: sha },

@@ -86,7 +86,7 @@ function comment(number: number): string {
 
 async function running(envName: string) {
   const docker = createDockerHosts([
-    { name: "alpha", docker: testbed().alpha, address: "127.0.0.1", capacity: 20, labels: {} },
+    { name: "alpha", docker: testbed().alpha, address: "127.0.0.1", bind: "127.0.0.1", capacity: 20, labels: {} },
   ]);
   try {
     return (await docker.observe(instance)).hosts

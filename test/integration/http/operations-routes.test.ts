@@ -13,13 +13,14 @@ import { Redis } from "ioredis";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDockerHosts } from "../../../src/docker/index.js";
-import { METRIC_NAMES, type MetricsSource, type StatusSnapshot } from "../../../src/http/index.js";
+import { AdminAuth, METRIC_NAMES, type MetricsSource, type StatusSnapshot } from "../../../src/http/index.js";
 import { containerLabels, type DesiredState, QUEUE_NAMES, type SyncJob } from "../../../src/model/index.js";
 import { BuiltinProxy } from "../../../src/proxy/index.js";
 import { buildHttpApp } from "../../../src/runtime/http-app.js";
 import { holdStatus, LiveStatus } from "../../../src/runtime/live-status.js";
 import { ProxyTrafficCounter } from "../../../src/runtime/proxy-traffic.js";
 import { readQueue, readSeenCommits } from "../../../src/runtime/queue-view.js";
+import { RedisSessionStore } from "../../../src/runtime/redis-session-store.js";
 import { DeployHistory } from "../../../src/worker/deploy-history.js";
 import { RedisSyncHolds } from "../../../src/worker/sync-holds.js";
 import { proxyGet } from "../../support/proxy-get.js";
@@ -75,7 +76,7 @@ async function build(adminToken?: string, metrics?: MetricsSource): Promise<Fast
     },
     ready: async () => true,
     operations: {
-      adminToken,
+      auth: new AdminAuth({ token: adminToken, sessions: new RedisSessionStore(redis, prefix) }),
       status,
       metrics: metrics ?? {
         deployStats: () => history.stats(),
@@ -221,15 +222,20 @@ describe("the admin token", () => {
     expect(page.statusCode).toBe(401);
     expect(page.headers["www-authenticate"]).toBe('Bearer realm="dockhand"');
     expect(page.body).toContain('<input type="password" name="token"');
-    expect((await app.inject({ method: "GET", url: "/?token=nope" })).statusCode).toBe(401);
+    expect((await app.inject({ method: "GET", url: "/?token=nope" })).statusCode).toBe(400);
   });
 
-  it("logs in with ?token= once: a session cookie (not the token) and a redirect that drops the token", async () => {
-    const login = await app.inject({ method: "GET", url: `/?token=${TOKEN}` });
+  it("logs in at POST /login: a random session id in the cookie (not the token), then shows the dashboard", async () => {
+    const login = await app.inject({
+      method: "POST",
+      url: "/login",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      payload: `token=${encodeURIComponent(TOKEN)}`,
+    });
     expect(login.statusCode).toBe(303);
     expect(login.headers.location).toBe("/");
     const cookie = String(login.headers["set-cookie"]);
-    expect(cookie).toMatch(/^dockhand_session=[0-9a-f]{64}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
+    expect(cookie).toMatch(/^dockhand_session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200; Secure$/);
     expect(cookie).not.toContain(TOKEN);
     const page = await app.inject({ method: "GET", url: "/", headers: { cookie: cookie.split(";")[0] ?? "" } });
     expect(page.statusCode).toBe(200);
@@ -238,7 +244,7 @@ describe("the admin token", () => {
     const forged = await app.inject({
       method: "GET",
       url: "/",
-      headers: { cookie: `dockhand_session=${"0".repeat(64)}` },
+      headers: { cookie: `dockhand_session=${"0".repeat(43)}` },
     });
     expect(forged.statusCode).toBe(401);
   });

@@ -125,7 +125,7 @@ describe("sync worker on real Redis, git and engines", () => {
     pushGreeting(repo, "to-cancel");
     const app = Fastify();
     await app.register(apiRoutes, {
-      guard: new AdminAuth("admin-token").guard,
+      guard: new AdminAuth({ token: "admin-token" }).guard,
       enqueueSync: (job, requestId) => h.queue.enqueue(job, requestId),
       cancelJob: (jobId) => h.queue.cancel(jobId),
     });

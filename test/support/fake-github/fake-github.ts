@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { checkAppJwt, type TestApp } from "./app-credentials.js";
-import { type FakeAnswer, type FakeRequest, FakeResources } from "./fake-resources.js";
+import { type Actor, type FakeAnswer, type FakeRequest, FakeResources } from "./fake-resources.js";
 import { checkRequest, checkResponse } from "./request-checker.js";
 import { type MatchedOperation, matchOperation, responseExample } from "./rest-description.js";
 
@@ -22,6 +22,10 @@ export interface FakeGitHubOptions {
   installations?: Record<string, number>;
   /** Personal access tokens the fake accepts. */
   tokens?: string[];
+  /** The App's slug (GET /app); what it writes is authored by `<slug>[bot]`. Default `dockhand-test`. */
+  appSlug?: string;
+  /** The login of each personal token's user (GET /user, comment authors). Default DEFAULT_TOKEN_LOGIN. */
+  tokenLogins?: Record<string, string>;
   /** Lifetime of installation tokens it issues. Default one hour, like GitHub's. */
   tokenTtlMs?: number;
   /** Served under this path, like GitHub Enterprise's `/api/v3`. Default none. */
@@ -64,6 +68,9 @@ export interface FakeGitHub {
 }
 
 const DOCS = "https://docs.github.com/rest";
+/** The user of a personal token the options do not name. */
+export const DEFAULT_TOKEN_LOGIN = "dockhand-operator";
+const DEFAULT_APP_SLUG = "dockhand-test";
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -97,6 +104,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const issuedTokens: IssuedToken[] = [];
   const failures: Array<{ operationId: string; answer: FakeAnswer; times: number }> = [];
   const ttl = options.tokenTtlMs ?? 60 * 60 * 1000;
+  const slug = options.appSlug ?? DEFAULT_APP_SLUG;
+
+  /** Who GitHub would say sent a request with this credential. */
+  function actorOf(credential: string | undefined): Actor | undefined {
+    if (credential === undefined || credential === "jwt") return undefined;
+    if (issuedTokens.some((t) => t.token === credential)) return { login: `${slug}[bot]`, type: "Bot" };
+    return { login: options.tokenLogins?.[credential] ?? DEFAULT_TOKEN_LOGIN, type: "User" };
+  }
   let origin = "";
 
   function authenticate(
@@ -133,6 +148,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const example = responseExample(request.operation, 201) as Record<string, unknown>;
       const expires_at = new Date(token.expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z");
       return { status: 201, body: { ...example, token: token.token, expires_at } };
+    }
+    if (request.operationId === "apps/get-authenticated") {
+      const example = responseExample(request.operation, 200) as Record<string, unknown>;
+      return { status: 200, body: { ...example, id: options.app?.appId, slug, name: slug } };
     }
     if (request.operationId === "apps/get-repo-installation") {
       const id = options.installations?.[`${request.params.owner}/${request.params.repo}`];
@@ -214,6 +233,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       query: url.searchParams,
       body,
       baseUrl: `${origin}${url.pathname}`,
+      actor: actorOf(auth.credential),
     };
     const result = appAnswer(request) ?? resources.handle(request) ?? exampleAnswer(match);
     const sent = result.body === undefined ? undefined : JSON.parse(JSON.stringify(result.body));

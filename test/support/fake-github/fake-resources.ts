@@ -1,6 +1,7 @@
 /**
  * The fake's memory of what was written to it (check runs, commit statuses,
- * issue comments, deployments and their statuses), and answers built from the
+ * issue comments with their authors, labels on issues and pull requests,
+ * deployments and their statuses), and answers built from the
  * description's own examples with these fields put in, so a reader of the
  * answer sees what a reader of GitHub's would.
  */
@@ -14,6 +15,13 @@ export interface FakeRequest {
   // biome-ignore lint/suspicious/noExplicitAny: request bodies are checked against the description before they get here
   body: any;
   baseUrl: string;
+  /** Who sent it, as GitHub would attribute what it writes; undefined for the App's own JWT. */
+  actor?: Actor;
+}
+
+export interface Actor {
+  login: string;
+  type: "User" | "Bot";
 }
 
 export interface FakeAnswer {
@@ -52,6 +60,7 @@ export interface CommentRecord {
   repo: string;
   issue: number;
   body: string;
+  author: Actor;
   created_at: string;
   updated_at: string;
 }
@@ -86,6 +95,8 @@ export class FakeResources {
   readonly statuses: StatusRecord[] = [];
   readonly comments: CommentRecord[] = [];
   readonly deployments: DeploymentRecord[] = [];
+  /** `owner/name#number` ─▶ the names of the labels on that issue or pull request. */
+  readonly labels = new Map<string, string[]>();
   private nextId = 1000;
 
   constructor(private readonly now: () => number) {}
@@ -119,6 +130,10 @@ export class FakeResources {
         return this.createComment(req, repo);
       case "issues/update-comment":
         return this.updateComment(req, repo);
+      case "issues/remove-label":
+        return this.removeLabel(req, repo);
+      case "users/get-authenticated":
+        return this.authenticatedUser(req);
       case "repos/create-deployment":
         return this.createDeployment(req, repo);
       case "repos/list-deployments":
@@ -236,9 +251,11 @@ export class FakeResources {
   }
 
   private commentJson(req: FakeRequest, c: CommentRecord, status: number): unknown {
+    const user = this.example(req, status, {}).user as Record<string, unknown>;
     return this.example(req, status, {
       id: c.id,
       body: c.body,
+      user: { ...user, login: c.author.login, type: c.author.type, id: userId(c.author.login) },
       created_at: c.created_at,
       updated_at: c.updated_at,
       html_url: `https://github.com/${c.repo}/issues/${c.issue}#issuecomment-${c.id}`,
@@ -251,17 +268,65 @@ export class FakeResources {
     return { status: 200, body: items.map((c) => this.commentJson(req, c, 200)), headers: link ? { link } : {} };
   }
 
-  /** Seeds a comment someone else wrote (tests: the marker search must skip it). */
-  addComment(repo: string, issue: number, body: string): CommentRecord {
+  /** Seeds a comment someone else wrote (tests: the marker search must skip it); `author` is a login. */
+  addComment(repo: string, issue: number, body: string, author = "octocat"): CommentRecord {
     const at = this.iso();
-    const comment = { id: this.id(), repo, issue, body, created_at: at, updated_at: at };
+    const type: Actor["type"] = author.endsWith("[bot]") ? "Bot" : "User";
+    const comment = {
+      id: this.id(),
+      repo,
+      issue,
+      body,
+      author: { login: author, type },
+      created_at: at,
+      updated_at: at,
+    };
     this.comments.push(comment);
     return comment;
   }
 
   private createComment(req: FakeRequest, repo: string): FakeAnswer {
-    const comment = this.addComment(repo, Number(req.params.issue_number), req.body.body);
+    const author = req.actor?.login ?? "octocat";
+    const comment = this.addComment(repo, Number(req.params.issue_number), req.body.body, author);
     return { status: 201, body: this.commentJson(req, comment, 201) };
+  }
+
+  /** Puts a label on an issue or pull request (tests: as a maintainer would). */
+  addLabel(repo: string, issue: number, name: string): void {
+    const key = `${repo}#${issue}`;
+    const names = this.labels.get(key) ?? [];
+    if (!names.includes(name)) this.labels.set(key, [...names, name]);
+  }
+
+  labelsOf(repo: string, issue: number): string[] {
+    return this.labels.get(`${repo}#${issue}`) ?? [];
+  }
+
+  private removeLabel(req: FakeRequest, repo: string): FakeAnswer {
+    const issue = Number(req.params.issue_number);
+    const names = this.labelsOf(repo, issue);
+    // GitHub matches label names without regard to case.
+    const name = (req.params.name ?? "").toLowerCase();
+    if (!names.some((n) => n.toLowerCase() === name)) {
+      return { status: 404, body: { message: "Label does not exist", documentation_url: DOCS, status: "404" } };
+    }
+    const left = names.filter((n) => n.toLowerCase() !== name);
+    this.labels.set(`${repo}#${issue}`, left);
+    const label = (responseExample(req.operation, 200) as Array<Record<string, unknown>>)[0];
+    return { status: 200, body: left.map((n, i) => ({ ...label, id: i + 1, name: n })) };
+  }
+
+  private authenticatedUser(req: FakeRequest): FakeAnswer {
+    if (!req.actor || req.actor.type === "Bot") {
+      return {
+        status: 403,
+        body: { message: "Resource not accessible by integration", documentation_url: DOCS, status: "403" },
+      };
+    }
+    return {
+      status: 200,
+      body: this.example(req, 200, { login: req.actor.login, type: "User", id: userId(req.actor.login) }),
+    };
   }
 
   private updateComment(req: FakeRequest, repo: string): FakeAnswer {
@@ -342,6 +407,15 @@ export class FakeResources {
     const items = [...deployment.statuses].reverse().map((s) => this.deploymentStatusJson(req, 200, s, deployment));
     return { status: 200, body: page(req, items).items };
   }
+}
+
+const DOCS = "https://docs.github.com/rest";
+
+/** A stable numeric id per login. */
+function userId(login: string): number {
+  let id = 7;
+  for (const c of login) id = (id * 31 + c.charCodeAt(0)) % 1_000_000_007;
+  return id;
 }
 
 export function notFound(): FakeAnswer {

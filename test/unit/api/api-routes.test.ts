@@ -32,7 +32,7 @@ describe("POST /api/sync and DELETE /api/jobs/:id", () => {
   beforeAll(async () => {
     app = Fastify();
     await app.register(apiRoutes, {
-      guard: new AdminAuth(TOKEN).guard,
+      guard: new AdminAuth({ token: TOKEN }).guard,
       enqueueSync: async (job, requestId) => {
         queued.push({ job, requestId });
         return { status: requestId === "api-seen" ? "duplicate" : "queued", jobId: `sync-${job.env}-${queued.length}` };
@@ -77,7 +77,7 @@ describe("POST /api/sync and DELETE /api/jobs/:id", () => {
   it("answers 403 when no admin token is configured (the API is off, never open)", async () => {
     const off = Fastify();
     await off.register(apiRoutes, {
-      guard: new AdminAuth(undefined).guard,
+      guard: new AdminAuth().guard,
       enqueueSync: async () => ({ status: "queued", jobId: "x" }),
       cancelJob: async () => "removed",
     });
@@ -113,7 +113,7 @@ describe("the API when the queue cannot be reached", () => {
     const down = async (): Promise<never> => {
       throw new Error("Connection is closed.");
     };
-    await app.register(apiRoutes, { guard: new AdminAuth(TOKEN).guard, enqueueSync: down, cancelJob: down });
+    await app.register(apiRoutes, { guard: new AdminAuth({ token: TOKEN }).guard, enqueueSync: down, cancelJob: down });
     try {
       const sync = await app.inject({ method: "POST", url: "/api/sync", headers: auth });
       expect([sync.statusCode, sync.json()]).toEqual([

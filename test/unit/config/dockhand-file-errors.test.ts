@@ -19,7 +19,7 @@ interface Case {
   expected: string[];
 }
 
-const HOST_KEYS = "docker, tls, address, capacity, labels";
+const HOST_KEYS = "docker, tls, address, bindAddress, capacity, labels";
 
 const hosts: Case[] = [
   {
@@ -83,6 +83,79 @@ const hosts: Case[] = [
     files: alpha("    docker: local\n    address: not an address\n"),
     expected: [
       'dockhand.yaml:4:14 hosts.alpha.address: expected an IP address or host name like "10.0.0.12", got "not an address"',
+    ],
+  },
+  {
+    name: "an address that is a host name, with no bindAddress to publish ports on",
+    files: alpha("    docker: local\n    address: web1.internal\n"),
+    expected: [
+      'dockhand.yaml:4:14 hosts.alpha.address: "web1.internal" is a host name, and published ports listen on one IP address: add bindAddress: <the IP "web1.internal" points to on this host>, e.g. bindAddress: 10.0.0.12',
+    ],
+  },
+  {
+    name: "a bindAddress in brackets (Docker would silently publish on its default address instead)",
+    files: alpha("    docker: local\n    address: web1.internal\n    bindAddress: '[fd00::12]'\n"),
+    expected: [
+      'dockhand.yaml:5:18 hosts.alpha.bindAddress: expected an IP address like "10.0.0.12" or "fd00::12", without brackets, got "[fd00::12]"',
+    ],
+  },
+  {
+    name: "a bindAddress that is a host name",
+    files: alpha("    docker: local\n    address: 10.0.0.1\n    bindAddress: web1.internal\n"),
+    expected: [
+      'dockhand.yaml:5:18 hosts.alpha.bindAddress: expected an IP address like "10.0.0.12" or "fd00::12", without brackets, got "web1.internal"',
+    ],
+  },
+  {
+    name: "a bindAddress of every interface",
+    files: alpha("    docker: local\n    address: 10.0.0.1\n    bindAddress: 0.0.0.0\n"),
+    expected: [
+      `dockhand.yaml:5:18 hosts.alpha.bindAddress: 0.0.0.0 is every interface of the host: published ports would be reachable around the proxy and the host's firewall; give the one IP address the proxy reaches this host at, like 10.0.0.12 (127.0.0.1 for this machine)`,
+    ],
+  },
+  {
+    name: "an address of every interface (IPv6), with no bindAddress",
+    files: alpha("    docker: local\n    address: '::'\n"),
+    expected: [
+      `dockhand.yaml:4:14 hosts.alpha.address: :: is every interface of the host: published ports would be reachable around the proxy and the host's firewall; give the one IP address the proxy reaches this host at, like 10.0.0.12 (127.0.0.1 for this machine)`,
+    ],
+  },
+  {
+    name: "two hosts on the local engine",
+    files: {
+      "dockhand.yaml":
+        "hosts:\n  alpha: { docker: local, address: 10.0.0.1 }\n  beta: { docker: local, address: 10.0.0.2 }\n",
+    },
+    expected: [
+      "dockhand.yaml:3:19 hosts.beta.docker: the same Docker engine as host alpha (dockhand.yaml:2:20): one engine under two names is seen twice, and every sync would remove its containers as duplicates; give each engine one host",
+    ],
+  },
+  {
+    name: "two spellings of one socket path",
+    files: {
+      "dockhand.yaml":
+        "hosts:\n  alpha:\n    docker: unix:///run/docker.sock\n    address: 10.0.0.1\n  beta:\n    docker: unix:///run//./docker.sock/\n    address: 10.0.0.2\n",
+    },
+    expected: [
+      "dockhand.yaml:6:13 hosts.beta.docker: the same Docker engine as host alpha (dockhand.yaml:3:13): one engine under two names is seen twice, and every sync would remove its containers as duplicates; give each engine one host",
+    ],
+  },
+  {
+    name: "two spellings of one tcp endpoint, each pair named once",
+    files: {
+      "dockhand.yaml": [
+        "hosts:",
+        "  a: { docker: 'tcp://docker.example.com:2376', address: 10.0.0.1 }",
+        "  b: { docker: 'tcp://docker.example.com:02376', address: 10.0.0.2 }",
+        "  c: { docker: 'tcp://[FD00:0::1]:2376', address: 10.0.0.3 }",
+        "  d: { docker: 'tcp://[fd00::1]:2376', address: 10.0.0.4 }",
+        "  e: { docker: 'tcp://docker.example.com:2377', address: 10.0.0.5 }",
+        "",
+      ].join("\n"),
+    },
+    expected: [
+      "dockhand.yaml:3:16 hosts.b.docker: the same Docker engine as host a (dockhand.yaml:2:16): one engine under two names is seen twice, and every sync would remove its containers as duplicates; give each engine one host",
+      "dockhand.yaml:5:16 hosts.d.docker: the same Docker engine as host c (dockhand.yaml:4:16): one engine under two names is seen twice, and every sync would remove its containers as duplicates; give each engine one host",
     ],
   },
   {

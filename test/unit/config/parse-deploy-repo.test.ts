@@ -40,12 +40,20 @@ describe("parseDeployRepo: valid repos", () => {
     expect(state).toEqual({
       source: { repo: "file:///srv/deploy", sha: SHA },
       hosts: [
-        { name: "alpha", docker: "local", address: "127.0.0.1", capacity: 50, labels: { zone: "a" } },
+        {
+          name: "alpha",
+          docker: "local",
+          address: "127.0.0.1",
+          bind: "127.0.0.1",
+          capacity: 50,
+          labels: { zone: "a" },
+        },
         {
           name: "beta",
           docker: "tcp://10.0.0.12:2376",
           tls: { ca: "ca.pem", cert: "cert.pem", key: "key.pem" },
           address: "10.0.0.12",
+          bind: "10.0.0.12",
           capacity: 50,
           labels: {},
         },
@@ -80,7 +88,9 @@ describe("parseDeployRepo: valid repos", () => {
       "dockhand.yaml": "hosts:\n  alpha: { docker: local, address: 127.0.0.1 }\n",
       "apps/web.yaml": "name: web\nimage: busybox:stable\nport: 8080\n",
     });
-    expect(state.hosts).toEqual([{ name: "alpha", docker: "local", address: "127.0.0.1", capacity: 50, labels: {} }]);
+    expect(state.hosts).toEqual([
+      { name: "alpha", docker: "local", address: "127.0.0.1", bind: "127.0.0.1", capacity: 50, labels: {} },
+    ]);
     expect(state.proxy).toEqual({ driver: "builtin", listen: "0.0.0.0:8080" });
     expect(state.status).toEqual({ branch: "dockhand-status" });
     expect(state).not.toHaveProperty("previews");
@@ -99,6 +109,22 @@ describe("parseDeployRepo: valid repos", () => {
       specHash: computeSpecHash({ image: "busybox:stable", port: 8080, environment: {} }),
       specFields: computeSpecFields({ image: "busybox:stable", port: 8080, environment: {} }),
     });
+  });
+
+  it.each([
+    ["an IPv4 address", "{ docker: local, address: 10.0.0.12 }", "10.0.0.12"],
+    ["an IPv6 address, in the engine's spelling", "{ docker: local, address: 'FD00:0:0::12' }", "fd00::12"],
+    [
+      "a host name with a bindAddress",
+      "{ docker: local, address: web1.internal, bindAddress: 10.0.0.12 }",
+      "10.0.0.12",
+    ],
+    ["a bindAddress over an IP address", "{ docker: local, address: 10.0.0.12, bindAddress: '::1' }", "::1"],
+    ["an IPv4-mapped bindAddress", "{ docker: local, address: 10.0.0.12, bindAddress: '::ffff:10.0.0.7' }", "10.0.0.7"],
+  ])("binds published ports of a host with %s to that IP", (_name, host, bind) => {
+    const state = parse({ "dockhand.yaml": `hosts:\n  alpha: ${host}\n` });
+    expect(state.hosts[0]?.bind).toBe(bind);
+    expect(state.hosts[0]).not.toHaveProperty("bindAddress");
   });
 
   it("reads an IPv6 proxy listen address and the other drivers", () => {

@@ -9,7 +9,7 @@ import { engineError } from "../../../src/docker/engine-error.js";
 import { explainProbeFailure, transportOf } from "../../../src/docker/probe-engine.js";
 import type { HostSpec } from "../../../src/model/index.js";
 
-const base = { address: "10.0.0.5", capacity: 5, labels: {} };
+const base = { address: "10.0.0.5", bind: "10.0.0.5", capacity: 5, labels: {} };
 const unixHost: HostSpec = { ...base, name: "web1", docker: "unix:///var/run/docker.sock" };
 const tcpHost: HostSpec = { ...base, name: "web2", docker: "tcp://docker.example:2375" };
 

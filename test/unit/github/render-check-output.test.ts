@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { renderCheckOutput } from "../../../src/github/index.js";
 import { code, fenced, fitParts, formatDuration, truncate } from "../../../src/github/markdown.js";
-import type { DeployOutcome, PlannedSync } from "../../../src/model/index.js";
+import { type DeployOutcome, type PlannedSync, WORD_JOINER } from "../../../src/model/index.js";
 import { plan, renderPlanMarkdown } from "../../../src/planner/index.js";
+import { linkableOutsideCode } from "../../support/markdown-links.js";
 import { app, container, desired, host, observe } from "../planner/fixtures.js";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
@@ -107,5 +108,76 @@ describe("markdown helpers", () => {
     const cut = truncate("x".repeat(100), 60);
     expect(cut.length).toBe(60);
     expect(cut.endsWith("…(cut to fit GitHub's limit)\n")).toBe(true);
+  });
+});
+
+/** What a PR head or an app's output can put in front of GitHub: mentions, references, links, HTML, markup. */
+const HOSTILE =
+  "@someone @acme/admins #1 acme/web#2 GH-3 https://evil.example www.evil.example ops@evil.example &#64;x <img src=x> ```\n# heading\r| a | b |";
+
+describe("input text in check output links nothing outside code", () => {
+  const failed = (error: NonNullable<DeployOutcome["error"]>): DeployOutcome => ({
+    sha: SHA,
+    status: "failed",
+    apps: [{ app: "web", env: "production", status: "rolledBack", durationMs: 5, failedStep: "start", error }],
+  });
+  it.each([
+    [
+      "a sync error's message",
+      { sha: SHA, status: "failed", apps: [], error: { code: "DOCKHAND_E_GIT", message: HOSTILE } },
+    ],
+    [
+      "an app's error and log tails",
+      failed({ code: "DOCKHAND_E_HEALTH", message: HOSTILE, logsTail: HOSTILE, healthLog: HOSTILE }),
+    ],
+    [
+      "config issues",
+      {
+        sha: SHA,
+        status: "failed",
+        apps: [],
+        error: {
+          code: "DOCKHAND_E_CONFIG",
+          message: HOSTILE,
+          issues: [{ file: "apps/web.yaml", line: 2, column: 1, path: "replicas", message: HOSTILE }],
+        },
+      },
+    ],
+  ] as Array<[string, DeployOutcome]>)("%s", (_what, outcome) => {
+    const out = renderCheckOutput({ env: "production", sha: SHA, phase: "finished", outcome });
+    expect(linkableOutsideCode(out.summary)).toEqual([]);
+    // Annotations are plain text (markup shows as is), so only links and mentions count there.
+    const annotated = out.annotations.flatMap((a) => linkableOutsideCode(`${a.title} ${a.message}`));
+    expect(annotated.filter((found) => !found.startsWith("HTML"))).toEqual([]);
+    // Still there to read, in code or with invisible word joiners.
+    expect(out.summary.replaceAll(WORD_JOINER, "")).toContain("@someone");
+  });
+
+  it("plan warnings and reasons in the plan's markdown (the check's text)", () => {
+    const p = planned([app("web", { image: `web:1|${HOSTILE}` })]);
+    p.plan.warnings.push(HOSTILE);
+    p.markdown = renderPlanMarkdown(p.plan);
+    const out = renderCheckOutput({ env: "production", sha: SHA, phase: "planned", planned: p });
+    expect(linkableOutsideCode(out.text ?? "")).toEqual([]);
+    expect(linkableOutsideCode(out.summary)).toEqual([]);
+  });
+
+  it("keeps a table row whole when the image holds a pipe inside its code span", () => {
+    const p = planned([app("web", { image: "web:1|x" })]);
+    const out = renderCheckOutput({ env: "production", sha: SHA, phase: "planned", planned: p });
+    expect(out.summary).toContain("| `web:1\\|x` |");
+  });
+});
+
+describe("code spans and fences", () => {
+  it("ends no line inside a code span: CR alone is a line ending too", () => {
+    expect(code("a\rb\r\nc\nd")).toBe("`a b c d`");
+  });
+
+  it("cannot be closed by the text they hold", () => {
+    const text = "````\n~~~\n```text\n";
+    const block = fenced(text);
+    expect(block.startsWith("`````text\n")).toBe(true);
+    expect(linkableOutsideCode(fenced(`${text}@someone`))).toEqual([]);
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { COMMENT_MARKER, renderPullRequestComment } from "../../../src/github/index.js";
 import { checkConclusion, checkName, commitState, deploymentState } from "../../../src/github/status-words.js";
-import type { PullRequestInfo, PullRequestReport } from "../../../src/model/index.js";
+import { type PullRequestInfo, type PullRequestReport, WORD_JOINER } from "../../../src/model/index.js";
+import { renderPlanMarkdown } from "../../../src/planner/index.js";
+import { linkableOutsideCode } from "../../support/markdown-links.js";
 
 const pr: PullRequestInfo = {
   number: 5,
@@ -49,6 +51,41 @@ describe("renderPullRequestComment", () => {
     const body = renderPullRequestComment({ pullRequest: pr, at: 0, planned: huge });
     expect(body.length).toBeLessThanOrEqual(65_536);
     expect(body).toContain("…(cut to fit GitHub's limit)");
+  });
+});
+
+describe("input text in the PR comment links nothing outside code", () => {
+  const HOSTILE = "@someone #1 acme/web#2 GH-3 https://evil.example www.evil.example <b>x</b> &#35;4\n# heading";
+  /** dockhand's own marker, and its reference to the pull request it comments on. */
+  const own = (found: string) => !found.includes("dockhand · #5") && !found.includes("<!-- dockhand -->");
+
+  it.each([
+    ["a planning error", { error: { code: "DOCKHAND_E_GIT" as const, message: HOSTILE } }],
+    [
+      "config issues",
+      {
+        error: {
+          code: "DOCKHAND_E_CONFIG" as const,
+          message: HOSTILE,
+          issues: [{ file: "apps/web.yaml", line: 3, column: 2, path: "image", message: HOSTILE }],
+        },
+      },
+    ],
+    ["a preview's reason", { preview: { env: "pr-5", state: "failed" as const, apps: [], reason: HOSTILE } }],
+    [
+      "the plan's warnings",
+      {
+        planned: {
+          plan: { source: { repo: "r", sha: pr.headSha }, changes: [], warnings: [HOSTILE] },
+          desired: {} as never,
+          markdown: renderPlanMarkdown({ source: { repo: "r", sha: pr.headSha }, changes: [], warnings: [HOSTILE] }),
+        },
+      },
+    ],
+  ] as Array<[string, Partial<PullRequestReport>]>)("%s", (_what, part) => {
+    const body = renderPullRequestComment({ pullRequest: pr, at: 0, ...part });
+    expect(linkableOutsideCode(body).filter(own)).toEqual([]);
+    expect(body.replaceAll(WORD_JOINER, "")).toContain("@someone #1");
   });
 });
 

@@ -19,7 +19,15 @@ import { containerName } from "../../../src/model/index.js";
 export const SOURCE = { repo: "/srv/deploy", sha: "0123456789abcdef0123456789abcdef01234567" };
 
 export function host(name: string, over: Partial<HostSpec> = {}): HostSpec {
-  return { name, docker: "local", address: `10.0.0.${name.length}`, capacity: 50, labels: {}, ...over };
+  return {
+    name,
+    docker: "local",
+    address: `10.0.0.${name.length}`,
+    bind: `10.0.0.${name.length}`,
+    capacity: 50,
+    labels: {},
+    ...over,
+  };
 }
 
 export function app(name: string, over: Partial<AppSpec> = {}): AppSpec {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Plan } from "../../../src/model/index.js";
+import { type Plan, WORD_JOINER } from "../../../src/model/index.js";
 import { plan, renderPlanMarkdown } from "../../../src/planner/index.js";
 import { app, desired, host, observe } from "./fixtures.js";
 import { samplePlan } from "./sample-plan.js";
@@ -37,7 +37,8 @@ describe("renderPlanMarkdown", () => {
         "| ~ | replace | 0 | alpha | image web:1 → web:2 |",
         "| ~ | replace | 1 | beta | image web:1 → web:2 |",
         "| ~ | replace | 2 | gamma → alpha | image web:1 → web:2, host gamma removed from dockhand.yaml |",
-        "| → | hostnames |  |  | www.example.com → www.example.com, example.com |",
+        // Text from the deploy repo links nothing: a word joiner breaks GitHub's www. autolink (src/model/markdown-text.ts).
+        `| → | hostnames |  |  | www${WORD_JOINER}.example.com → www${WORD_JOINER}.example.com, example.com |`,
         "",
         "**Warnings**",
         "",

@@ -89,6 +89,26 @@ const cases: Case[] = [
     ],
   },
   {
+    name: "a port published on every interface (made before ports bound to one address) is replaced on its host",
+    want: web,
+    running: [
+      container(web, 0, "alpha", { publishedOn: ["0.0.0.0", "::"] }),
+      container(web, 1, "beta", { publishedOn: ["10.0.0.4"] }),
+    ],
+    kind: "update",
+    slots: ["0 replace alpha (published on 0.0.0.0, ::, should be 10.0.0.5)", "1 keep beta"],
+  },
+  {
+    name: "a port published on the host's old bindAddress is replaced; an unpublished (stopped) one is judged by its state",
+    want: web,
+    running: [
+      container(web, 0, "alpha", { publishedOn: ["10.0.0.9"] }),
+      container(web, 1, "beta", { state: "exited" }),
+    ],
+    kind: "update",
+    slots: ["0 replace alpha (published on 10.0.0.9, should be 10.0.0.5)", "1 replace beta (container exited)"],
+  },
+  {
     name: "self-heal: a container removed by hand is created again",
     want: web,
     running: [container(web, 1, "beta")],
@@ -152,6 +172,13 @@ describe("slot diff", () => {
       expect(p.changes.find((x) => x.app === "web")?.kind).toBe(c.kind);
     });
   }
+
+  it("an IPv6 bind address matches however the engine spells it", () => {
+    const v6 = [host("alpha", { bind: "fd00::12" })];
+    const running = [container(app("web"), 0, "alpha", { publishedOn: ["fd00:0:0:0:0:0:0:12"] })];
+    const p = plan(desired(v6, [app("web")]), observe(v6, running));
+    expect(slotsOf(p, "web")).toEqual(["0 keep alpha"]);
+  });
 
   it("an app whose file is removed is deleted: all its containers go, with the reason", () => {
     const old = app("old", { replicas: 2 });

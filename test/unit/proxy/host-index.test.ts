@@ -60,6 +60,11 @@ describe("buildHostIndex", () => {
     ["a.b.preview.example.com", undefined],
     ["other.example.com", undefined],
     ["", undefined],
+    // A wildcard covers one DNS label, never whatever a client puts before the first dot.
+    ["a/b.preview.example.com", undefined],
+    ["a@b.preview.example.com", undefined],
+    ["*.preview.example.com", undefined],
+    ["web_1.preview.example.com", "pr-42/web"],
   ];
   it.each(lookups)("looks up %j ─▶ %j", (host, expected) => {
     const hit = index.lookup(host);
