@@ -62,8 +62,17 @@ function judge(engine: Engine, url: string, answer: Answer, token: string, publi
   return fail(
     "address",
     `GET ${url} failed: ${answer.problem}; the engine published the port on ${where}`,
-    `set hosts.${name}.address to an address of this host that this machine reaches, and let this machine through the host's firewall to its published ports (usually 32768-60999/tcp)`,
+    `set hosts.${name}.address to an address of this host that this machine reaches on bindAddress's interface (${engine.host.bind}), and let this machine through the host's firewall to its published ports (usually 32768-60999/tcp)`,
   );
+}
+
+/** A rollout would fail the same way; the one cause dockhand's own config decides gets its own words. */
+function startFix(engine: Engine, why: string): string {
+  const { name, bind } = engine.host;
+  if (/cannot assign requested address/i.test(why)) {
+    return `${bind} is not an address of this host: set hosts.${name}.bindAddress (else address) to one of its IPs`;
+  }
+  return "a rollout would fail the same way on this host: fix what the engine's message names";
 }
 
 export async function checkAddress(
@@ -90,8 +99,7 @@ export async function checkAddress(
     });
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    const fix = "a rollout would fail the same way on this host: fix what the engine's message names";
-    return { result: fail("address", `could not start the check container: ${why}`, fix) };
+    return { result: fail("address", `could not start the check container: ${why}`, startFix(engine, why)) };
   }
   try {
     const url = `http://${urlHost(engine.host.address)}:${started.hostPort}/`;

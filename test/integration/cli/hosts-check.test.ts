@@ -33,10 +33,11 @@ const BETA = [
 ].join("\n");
 // An engine that is down: nothing listens on that port.
 const STOPPED = "  stopped:\n    docker: tcp://127.0.0.2:1\n    address: 127.0.0.2\n    capacity: 20\n";
-// Beta's engine, but an address nothing of it answers on (it publishes on 127.0.0.2, dockerd --ip).
-// TODO(lead): once published ports bind to the host's address (bindAddress), give this host
-// `bindAddress: 127.0.0.2`, or the engine would publish on 127.0.0.9 itself and the address would work.
-const WRONG = BETA.replace("  beta:", "  wrong:").replace("address: 127.0.0.2", "address: 127.0.0.9");
+// Beta's engine publishing on 127.0.0.2, but an address nothing of it answers on.
+const WRONG = BETA.replace("  beta:", "  wrong:").replace(
+  "address: 127.0.0.2",
+  "address: 127.0.0.9\n    bindAddress: 127.0.0.2",
+);
 // TODO(lead): add an "SSH refused" host here once the SSH transport is merged (e.g. ssh:// to the
 // test bed's sshd with a key it does not accept), expecting `✗ authenticated` and its fix.
 
@@ -107,7 +108,7 @@ describe("dockhand hosts check", () => {
       /^wrong +✗ address +GET http:\/\/127\.0\.0\.9:\d+\/ failed: connect ECONNREFUSED 127\.0\.0\.9:\d+; the engine published the port on 127\.0\.0\.2:\d+$/;
     expect(lines).toContainEqual(expect.stringMatching(wrong));
     expect(fixOf(wrong)).toBe(
-      "fix: set hosts.wrong.address to an address of this host that this machine reaches, and let this machine through the host's firewall to its published ports (usually 32768-60999/tcp)",
+      "fix: set hosts.wrong.address to an address of this host that this machine reaches on bindAddress's interface (127.0.0.2), and let this machine through the host's firewall to its published ports (usually 32768-60999/tcp)",
     );
     expect(lines).toContainEqual(expect.stringMatching(/^wrong +✓ reachable +tcp\+tls, answered in \d+ ms$/));
     expect(lines.at(-1)).toBe("2 of 3 hosts failed: alpha ok, stopped failed (reachable), wrong failed (address)");

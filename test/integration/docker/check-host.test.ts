@@ -187,7 +187,7 @@ describe("credentials the engine refuses", () => {
 
 describe("the address check", () => {
   it("fails an address nothing answers on, saying where the engine published the port", async () => {
-    // Beta publishes on 127.0.0.2 (dockerd --ip); nothing of it answers on 127.0.0.9.
+    // Beta publishes on its bind address 127.0.0.2; nothing of it answers on 127.0.0.9.
     const result = await checkOne({ ...beta, name: "wrong", address: "127.0.0.9" });
     expect(result.ok).toBe(false);
     const address = find(result, "address");
@@ -195,9 +195,21 @@ describe("the address check", () => {
     expect(address?.detail).toMatch(
       /^GET http:\/\/127\.0\.0\.9:(\d+)\/ failed: connect ECONNREFUSED 127\.0\.0\.9:\1; the engine published the port on 127\.0\.0\.2:\1$/,
     );
-    expect(address?.fix).toMatch(/^set hosts\.wrong\.address to an address of this host that this machine reaches/);
+    expect(address?.fix).toMatch(
+      /^set hosts\.wrong\.address to an address of this host that this machine reaches on bindAddress's interface \(127\.0\.0\.2\)/,
+    );
     expect(result.checks.filter((c) => c.status !== "pass").map((c) => c.check)).toEqual(["address"]);
     expect(await leftOn(beta)).toEqual([]);
+  });
+
+  it("fails a bind address the host does not have, naming the setting", async () => {
+    const result = await checkOne({ ...alpha, name: "elsewhere", bind: "10.255.255.254" });
+    expect(find(result, "address")).toMatchObject({
+      status: "fail",
+      detail: expect.stringMatching(/^could not start the check container: .*cannot assign requested address$/),
+      fix: "10.255.255.254 is not an address of this host: set hosts.elsewhere.bindAddress (else address) to one of its IPs",
+    });
+    expect(await leftOn(alpha)).toEqual([]);
   });
 
   it("fails when the host lacks the check's image, with the command that fixes it", async () => {
