@@ -8,6 +8,7 @@ import { startServe, startWorker } from "./main.js";
 import { ConfigError, DockhandError } from "./model/index.js";
 import { err } from "./runtime/cli-io.js";
 import { commandApply } from "./runtime/command-apply.js";
+import { commandHostsCheck } from "./runtime/command-hosts-check.js";
 import { commandLogs } from "./runtime/command-logs.js";
 import { commandObserve } from "./runtime/command-observe.js";
 import { commandPlan } from "./runtime/command-plan.js";
@@ -80,6 +81,17 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
     ["dockhand status --repo ./deploy", "dockhand status --json | jq '.environments[].apps[] | {app, health}'"],
     (f) => commandStatus(readEnv(), f),
   ).option("--json", "print the status as JSON (the shape of GET /api/status)");
+  repoOptions(
+    program
+      .command("hosts")
+      .description("the Docker hosts of dockhand.yaml")
+      .command("check")
+      .description("check every host: reachable, authenticated, engine, storage, disk, clock, containers, address"),
+  )
+    .option("--json", "print one object per host, with each check (docs/operations.md#checking-the-hosts)")
+    .option("--timeout <duration>", "longest check of one host, e.g. 30s (default: 10s); hosts run in parallel")
+    .addHelpText("after", examplesText(["dockhand hosts check --repo ./deploy", "dockhand hosts check --json"]))
+    .action((flags: Record<string, unknown>) => run(() => commandHostsCheck(readEnv(), flags)));
   const addForApp = (name: string, summary: string, examples: string[], action: AppAction) =>
     repoOptions(program.command(name).description(summary).argument("<app>", "app name, as in apps/<app>.yaml"))
       .option("--env <env>", "environment", "production")

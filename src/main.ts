@@ -6,8 +6,16 @@
 import type { Logger } from "pino";
 import { DEFAULTS as CONFIG_DEFAULTS, parseDeployRepo } from "./config/index.js";
 import { createDockerHosts } from "./docker/index.js";
-import { DockhandError, type ProxySpec, type RepoPort, type RouteStore, type TrackedSource } from "./model/index.js";
+import {
+  DockhandError,
+  type HostSpec,
+  type ProxySpec,
+  type RepoPort,
+  type RouteStore,
+  type TrackedSource,
+} from "./model/index.js";
 import { RedisProxySettings, RedisRouteStore } from "./proxy/index.js";
+import { logHostsCheck } from "./runtime/command-hosts-check.js";
 import { connectRedis } from "./runtime/connect-redis.js";
 import type { DockhandEnv } from "./runtime/env.js";
 import { buildHttpApp } from "./runtime/http-app.js";
@@ -72,6 +80,9 @@ export async function startServe(env: DockhandEnv, log: Logger): Promise<Running
     stops.push(["route store", () => routes.close()]);
 
     const startup = await readStartupConfig(repo, log);
+    // Logged, never awaited before serving: a host that is down must not keep webhooks from being taken.
+    const hostsChecked = logHostsCheck(startup.hosts, env, log.child({ component: "hosts-check" }));
+    stops.push(["host check", () => hostsChecked]);
     const proxy = new ProxySupervisor(
       { routes, redisUrl: redis.url, prefix: redisPrefix(env), stateDir: env.stateDir },
       log,
@@ -227,15 +238,22 @@ async function startQueue(
  * back to the defaults.
  */
 /** The proxy and status settings of the tracked branch's head; `proxy` is undefined when it does not validate. */
-async function readStartupConfig(repo: RepoPort, log: Logger): Promise<{ proxy?: ProxySpec; statusBranch: string }> {
+async function readStartupConfig(
+  repo: RepoPort,
+  log: Logger,
+): Promise<{ proxy?: ProxySpec; statusBranch: string; hosts: HostSpec[] }> {
   try {
     const desired = parseDeployRepo(await repo.snapshot());
-    return { proxy: desired.proxy, statusBranch: desired.status?.branch ?? CONFIG_DEFAULTS.status.branch };
+    return {
+      proxy: desired.proxy,
+      statusBranch: desired.status?.branch ?? CONFIG_DEFAULTS.status.branch,
+      hosts: desired.hosts,
+    };
   } catch (err) {
     log.warn(
       { err: err instanceof Error ? err.message : String(err), listen: DEFAULT_PROXY_LISTEN },
       "the built-in proxy listens on the default address",
     );
-    return { statusBranch: CONFIG_DEFAULTS.status.branch };
+    return { statusBranch: CONFIG_DEFAULTS.status.branch, hosts: [] };
   }
 }

@@ -18,4 +18,20 @@ export const DOCKER_DEFAULTS = {
   healthLogEntries: 10,
   /** Seconds a container gets between SIGTERM and SIGKILL on stop. */
   stopTimeoutSeconds: 10,
+  /** `dockhand hosts check`: longest check of one host (`--timeout`); the hosts are checked in parallel. */
+  hostCheckTimeoutMs: 10_000,
+  /** The image of the address and disk checks' containers: it needs sh, httpd and df. */
+  hostCheckImage: "busybox:stable",
+  /** Oldest Engine API dockhand uses (Docker Engine 20.10). */
+  minApiVersion: "1.41",
+  /** Beyond this, engine timestamps (logs --since, merged log order, container age) mislead. */
+  maxClockSkewMs: 2_000,
+  /** Less free space than this on the data root fails the check: a build and a pull need room. */
+  minFreeDiskBytes: 2 * 1024 ** 3,
+  /** Less free than this share of the data root's filesystem is a warning. */
+  lowFreeDiskRatio: 0.1,
+  /** How long the address check retries while the check container's server starts. */
+  addressSettleMs: 2_000,
+  /** A check container older than this was left by a check that died (SIGKILL) and is removed. */
+  staleCheckMs: 10 * 60_000,
 } as const;

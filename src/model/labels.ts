@@ -13,6 +13,8 @@ export const LABELS = {
   commit: "dockhand.commit",
   /** Short digest per spec field (`image`, `port`, `env.NAME`, ...), so a plan can say which field changed. */
   specFields: "dockhand.spec.fields",
+  /** On `dockhand hosts check`'s short-lived containers (never with `managed`): which check made it. */
+  check: "dockhand.check",
 } as const;
 
 export const DEFAULT_INSTANCE = "default";
