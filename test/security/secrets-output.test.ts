@@ -4,7 +4,7 @@
  * dies, and hooks that echo it and fail or hang, go through a real sync on
  * the test bed engines; the value shows in none of the returned outcome, the
  * reports, the deploy history and failure records in Redis, or the log. The
- * same for a pull request's preview, where a stranger's PR would read it.
+ * same for a pull request's preview given the secret by previews.secrets.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -87,7 +87,7 @@ beforeAll(async () => {
     app("web", {
       command: LEAKY_COMMAND,
       hooks: `{ beforeDeploy: [sh, -c, 'echo "hook says $API_TOKEN"; printf %s "$API_TOKEN" | base64'] }`,
-      previews: "{ enabled: true }",
+      previews: "{ enabled: true, secrets: [API_TOKEN] }",
     }),
   );
   bed.writeApp(
