@@ -18,4 +18,12 @@ export const DOCKER_DEFAULTS = {
   healthLogEntries: 10,
   /** Seconds a container gets between SIGTERM and SIGKILL on stop. */
   stopTimeoutSeconds: 10,
+  /** Longest SSH handshake (TCP connect, host key, login) to an `ssh://` host. */
+  sshReadyTimeoutMs: 15_000,
+  /** SSH keepalives on an idle connection: one this often, the connection dropped after this many unanswered. */
+  sshKeepaliveMs: 15_000,
+  sshKeepaliveCountMax: 3,
+  /** Wait before reconnecting after a failed SSH connect, doubling per failure up to the max. */
+  sshBackoffMs: 250,
+  sshBackoffMaxMs: 8_000,
 } as const;
