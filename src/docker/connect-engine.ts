@@ -23,6 +23,8 @@ export interface Engine {
   docker: Docker;
   /** Owned by this engine so `close()` can drop its idle connections (and end its SSH connection). */
   agent: HttpAgent;
+  /** An `ssh://` engine: why its connection is down, if it dropped (see SshConnection.dropCause). */
+  dropCause?: () => string | undefined;
 }
 
 type Endpoint =
@@ -122,7 +124,8 @@ function sshEngine(
   const agent = new SshHttpAgent(ssh, host.socket ?? DEFAULT_SOCKET);
   // The host name only fills the Host header: the agent's streams never resolve it.
   const options = { host: "localhost", port: 80, protocol: "http", agent } as Docker.DockerOptions;
-  return { host, endpoint: shown, docker: new Docker({ ...CLEARED, ...options }), agent };
+  const dropCause = () => ssh.dropCause();
+  return { host, endpoint: shown, docker: new Docker({ ...CLEARED, ...options }), agent, dropCause };
 }
 
 /**

@@ -50,6 +50,7 @@ export class SshConnection {
   private closed = false;
   /** Why the last connection ended, for the error of calls it cut off. */
   private lastError: string | undefined;
+  private lastDrop: string | undefined;
   private readonly channels = new Set<ClientChannel>();
 
   constructor(
@@ -73,6 +74,14 @@ export class SshConnection {
         reject(this.unreachable(`the SSH connection is down: ${(err as Error).message}`, true, err));
       }
     });
+  }
+
+  /**
+   * Why the connection is down, when it dropped and was not opened again yet:
+   * a stream it cut off only says "aborted".
+   */
+  dropCause(): string | undefined {
+    return this.client === undefined ? this.lastDrop : undefined;
   }
 
   /** Ends the connection; calls after this fail. Safe to call twice. */
@@ -123,6 +132,7 @@ export class SshConnection {
   private dropped(client: Client): void {
     if (this.client === client) this.client = undefined;
     const why = `the SSH connection dropped${this.lastError ? ` (${this.lastError})` : ""}`;
+    this.lastDrop = why;
     for (const channel of this.channels) {
       const error = Object.assign(new Error(why), { code: "ECONNRESET" });
       if (channel.listenerCount("error") > 0) channel.emit("error", error);
