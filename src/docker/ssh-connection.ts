@@ -63,6 +63,8 @@ export class SshConnection {
     const client = await this.connection();
     return await new Promise((resolve, reject) => {
       const opened = (err: Error | undefined, channel: ClientChannel) => {
+        // An open the connection's end cut short is the connection's failure, not the socket's.
+        if (err && this.client !== client) return reject(this.unreachable(this.lastDrop ?? err.message, true, err));
         if (err) return reject(this.channelError(err, socketPath));
         this.channels.add(channel);
         channel.once("close", () => this.channels.delete(channel));
