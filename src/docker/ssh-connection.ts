@@ -6,11 +6,13 @@
  * opened again on the next call after it drops (waiting longer after each
  * failed attempt), ended by `close()`.
  */
+import { connect } from "node:net";
 import type { Duplex } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import ssh2, { type AnyAuthMethod, type Client, type ClientChannel } from "ssh2";
 import { DockhandError, type LineSink } from "../model/index.js";
 import { DOCKER_DEFAULTS } from "./docker-defaults.js";
+import { nudgeAcks } from "./ssh-ack-nudge.js";
 import { type SshCredentials, sshCredentials } from "./ssh-credentials.js";
 import { HostKeyCheck, hostKeyPolicy } from "./ssh-host-key.js";
 
@@ -114,10 +116,6 @@ export class SshConnection {
       }
       this.failures = 0;
       this.client = client;
-      this.lastError = undefined;
-      client.on("error", (err: Error) => {
-        this.lastError = err.message;
-      });
       client.on("close", () => this.dropped(client));
       return client;
     } catch (err) {
@@ -158,6 +156,9 @@ export class SshConnection {
     const methods: AnyAuthMethod[] = [...credentials.methods];
     let serverAccepts: string[] | undefined;
     const client = new ssh2.Client();
+    // Our own socket, so that replies can be answered with an early ACK (ssh-ack-nudge.ts).
+    const socket = connect({ host, port });
+    socket.setNoDelay(true);
     return await new Promise<Client>((resolve, reject) => {
       let settled = false;
       const failed = (err: SshError) => {
@@ -169,17 +170,20 @@ export class SshConnection {
       const closedEarly = () => failed(new Error("the server closed the connection during the SSH handshake"));
       client.once("ready", () => {
         settled = true;
+        // From now on an error (a keepalive timeout, a reset) ends the connection; its text says why.
+        this.lastError = undefined;
+        client.on("error", (err: Error) => {
+          this.lastError = err.message;
+        });
         client.off("error", failed);
         client.off("close", closedEarly);
-        // API calls are small request/answer pairs: Nagle's delay would add tens of ms to each.
-        client.setNoDelay(true);
+        nudgeAcks(socket, client, this.channels);
         resolve(client);
       });
       client.on("error", failed);
       client.once("close", closedEarly);
       client.connect({
-        host,
-        port,
+        sock: socket,
         username: user,
         hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
           check.verify(key).then(verify, () => verify(false));
