@@ -293,7 +293,9 @@ describe("faults", () => {
       expect(err).toMatchObject({ code: "DOCKHAND_E_HOST_UNREACHABLE", transient: true });
       // With what the socket said, when it said something (a reset).
       expect(err.message).toMatch(
-        new RegExp(`^host beta \\(${sshd.endpoint}\\) is unreachable: the SSH connection dropped( \\(read ECONNRESET\\))?$`),
+        new RegExp(
+          `^host beta \\(${sshd.endpoint}\\) is unreachable: the SSH connection dropped( \\(read ECONNRESET\\))?$`,
+        ),
       );
       expect(await engine.docker.getImage("busybox:stable").inspect()).toMatchObject({
         RepoTags: expect.arrayContaining(["busybox:stable"]),
