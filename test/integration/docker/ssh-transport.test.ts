@@ -14,10 +14,20 @@ import { connectEngine } from "../../../src/docker/connect-engine.js";
 import { engineError } from "../../../src/docker/engine-error.js";
 import { DockerHosts } from "../../../src/docker/index.js";
 import type { HostSpec, ObservedHost } from "../../../src/model/index.js";
+import { deleteFromRegistry, removeImages, seedRegistry } from "../../support/registry-seed.js";
 import { startSshd, type TestSshd } from "../../support/sshd.js";
-import { testbed, testbedSsh } from "../../support/testbed.js";
+import { testbed, testbedRegistry, testbedSsh } from "../../support/testbed.js";
 import { waitFor } from "../../support/wait-for.js";
-import { cleanupRun, contextTar, failureOf, lineCollector, newRunId, RUN_LABEL } from "./docker-fixtures.js";
+import {
+  appSpec,
+  cleanupRun,
+  contextTar,
+  failureOf,
+  lineCollector,
+  newRunId,
+  prepareAppImage,
+  RUN_LABEL,
+} from "./docker-fixtures.js";
 
 const bed = testbedSsh();
 let dir: string;
@@ -134,6 +144,30 @@ describe("one SSH connection per host", () => {
       expect(sshd.logins() - before).toBe(1);
     } finally {
       await hosts.close();
+      await cleanupRun(runId);
+    }
+  });
+
+  it("pulls from a registry and follows a container's logs through it", async () => {
+    const runId = newRunId();
+    const ref = await seedRegistry(`dockhand-test/ssh-pull-${runId}`, "v1");
+    const env = sshEnv({ DOCKHAND_REGISTRY_AUTH: testbedRegistry().authFile });
+    const alpha = { name: "alpha", docker: testbed().alpha, address: "127.0.0.1", capacity: 10, labels: {} };
+    const hosts = new DockerHosts([sshHost(), alpha], { env });
+    try {
+      await hosts.pull("beta", ref, () => undefined);
+      expect(await hosts.hasImage("beta", ref)).toBe(true);
+      const image = await prepareAppImage(hosts, runId);
+      // Serves, then says "crashed" and exits 2 s later: the line comes while the logs are followed.
+      const spec = appSpec(runId, image, { environment: { MODE: "crash", DELAY: "2" } });
+      const started = await hosts.run("beta", spec);
+      const lines: string[] = [];
+      await hosts.streamLogs("beta", started.id, { follow: true }, (line) => lines.push(`${line.stream} ${line.text}`));
+      expect(lines).toEqual(["stdout starting in mode crash", "stderr crashed"]);
+    } finally {
+      await hosts.close();
+      await removeImages([ref]);
+      await deleteFromRegistry(`dockhand-test/ssh-pull-${runId}`, "v1");
       await cleanupRun(runId);
     }
   });
