@@ -8,9 +8,9 @@
  * it never accepts a changed or revoked key. The file is read at every
  * connect, so an edit takes effect without a restart.
  */
-import { appendFile, readFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { LineSink } from "../model/index.js";
 import {
   describeKey,
@@ -89,6 +89,8 @@ export class HostKeyCheck {
   private async addKey(blob: Buffer): Promise<boolean> {
     const line = knownHostsLine(this.name, blob);
     try {
+      // As ssh does: ~/.ssh may not exist yet on a fresh account.
+      await mkdir(dirname(this.policy.file), { recursive: true, mode: 0o700 });
       await appendFile(this.policy.file, `${line}\n`, { mode: 0o600 });
     } catch (err) {
       this.refusal = `DOCKHAND_SSH_ACCEPT_NEW=1 could not add its host key to ${this.policy.file}: ${(err as Error).message}`;
