@@ -33,11 +33,12 @@ const DURATION_MARK = "(?:\\d+ms)?$";
 /** Examples people would write; keys without one get an example derived from their type. */
 const EXAMPLES: Record<string, string> = {
   hosts: "{ alpha: { docker: local, address: 10.0.0.11 } }",
-  "hosts.<name>.docker": "tcp://10.0.0.12:2376",
+  "hosts.<name>.docker": "ssh://deploy@10.0.0.12",
   "hosts.<name>.tls": "{ ca: /etc/dockhand/ca.pem, cert: /etc/dockhand/cert.pem, key: /etc/dockhand/key.pem }",
   "hosts.<name>.tls.ca": "/etc/dockhand/certs/ca.pem",
   "hosts.<name>.tls.cert": "/etc/dockhand/certs/cert.pem",
   "hosts.<name>.tls.key": "/etc/dockhand/certs/key.pem",
+  "hosts.<name>.socket": "/run/user/1000/docker.sock",
   "hosts.<name>.address": "10.0.0.12",
   "hosts.<name>.bindAddress": "10.0.0.12",
   "hosts.<name>.capacity": "20",

@@ -154,6 +154,7 @@ main() {
   stop_redis
   bash "$HERE/registry.sh" down
   bash "$HERE/pebble.sh" down
+  bash "$HERE/sshd.sh" down
   if ((PURGE)); then
     purge
   fi

@@ -72,6 +72,7 @@ fi
 
 bash "$HERE/registry.sh" status || ALL_UP=0
 bash "$HERE/pebble.sh" status || ALL_UP=0
+bash "$HERE/sshd.sh" status || ALL_UP=0
 
 if [[ -s $TB_ENV_FILE ]]; then
   report up "env file" "$TB_ENV_FILE"

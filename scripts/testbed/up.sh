@@ -6,6 +6,7 @@
 #   engine beta   dockerd on unix:///run/dockhand-testbed/beta.sock and
 #                 tcp://127.0.0.2:2376 (TLS, client cert required), ports on 127.0.0.2
 #   redis         127.0.0.1:6399
+#   sshd          ssh://root@127.0.0.2:2222 in front of beta's unix socket (sshd.sh)
 #   busybox:stable on both engines, imported offline (there is no registry here)
 # and writes /var/lib/dockhand-testbed/env for tests to source.
 #
@@ -41,7 +42,7 @@ declare -A NEEDS_SMOKE=()
 # script is what installs them. apt is slow (~1 min) even when it has nothing
 # to do, so ask dpkg first and touch apt only for what is missing.
 # ---------------------------------------------------------------------------
-PACKAGES=(docker.io redis-server busybox-static openssl iproute2 nginx-light caddy git curl docker-registry apache2-utils pebble libnginx-mod-http-js)
+PACKAGES=(docker.io redis-server busybox-static openssl iproute2 nginx-light caddy git curl docker-registry apache2-utils pebble libnginx-mod-http-js openssh-server)
 
 install_packages() {
   local missing=() pkg status
@@ -419,6 +420,7 @@ main() {
   write_env
   bash "$HERE/registry.sh" up
   bash "$HERE/pebble.sh" up
+  bash "$HERE/sshd.sh" up
 }
 
 main

@@ -40,19 +40,32 @@ export function checkDockhandFile(source: string | undefined): CheckedDockhandFi
   if (!checked.file || !checked.raw) return { issues: checked.issues };
   const issues = [
     ...checked.issues,
-    ...tlsIssues(checked.file, checked.raw),
+    ...transportIssues(checked.file, checked.raw),
     ...hostIssues(checked.file, checked.raw),
     ...proxyTlsIssues(checked.file, checked.raw),
   ];
   return { issues, value: checked.value, hosts: catalogue(checked.raw) };
 }
 
-function tlsIssues(file: YamlFile, raw: RawMap): ConfigIssue[] {
+/** tls belongs to tcp:// (an ssh:// host is secured by SSH), socket to ssh:// (the engine's socket over there). */
+function transportIssues(file: YamlFile, raw: RawMap): ConfigIssue[] {
   return Object.entries(asMap(raw.hosts) ?? {}).flatMap(([name, host]) => {
-    const { docker, tls } = asMap(host) ?? {};
-    if (tls === undefined || typeof docker !== "string" || docker.startsWith("tcp://")) return [];
-    const message = `tls is only for docker: tcp://host:port; this host has docker: ${JSON.stringify(docker)}`;
-    return [issueAt(file, ["hosts", name, "tls"], message, "key")];
+    const { docker, tls, socket } = asMap(host) ?? {};
+    if (typeof docker !== "string") return [];
+    const shown = JSON.stringify(docker);
+    const issues: ConfigIssue[] = [];
+    if (tls !== undefined && docker.startsWith("ssh://")) {
+      const message = `tls is only for docker: tcp://host:port; SSH secures this host (docker: ${shown}): remove tls`;
+      issues.push(issueAt(file, ["hosts", name, "tls"], message, "key"));
+    } else if (tls !== undefined && !docker.startsWith("tcp://")) {
+      const message = `tls is only for docker: tcp://host:port; this host has docker: ${shown}`;
+      issues.push(issueAt(file, ["hosts", name, "tls"], message, "key"));
+    }
+    if (socket !== undefined && !docker.startsWith("ssh://")) {
+      const message = `socket is only for docker: ssh://user@host[:port] (the engine's socket on that machine); this host has docker: ${shown}`;
+      issues.push(issueAt(file, ["hosts", name, "socket"], message, "key"));
+    }
+    return issues;
   });
 }
 

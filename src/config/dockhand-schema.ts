@@ -1,6 +1,6 @@
 /**
  * dockhand.yaml: hosts, proxy, previews, registry, status branch (DESIGN.md, "The deploy repo").
- * Relations between keys (tls only with tcp://) are checked in check-dockhand-file.ts.
+ * Relations between keys (tls only with tcp://, socket only with ssh://) are checked in check-dockhand-file.ts.
  */
 import { z } from "zod";
 import { canonicalIp, PROXY_DRIVERS } from "../model/index.js";
@@ -40,13 +40,16 @@ const tlsSchema = strictMap({
 
 const hostSchema = strictMap({
   docker: textMatching(
-    '"local", "unix:///path/to/docker.sock" or "tcp://host:port"',
+    '"local", "unix:///path/to/docker.sock", "tcp://host:port" or "ssh://user@host[:port]"',
     isDockerEndpoint,
-    /^(local|unix:\/\/\/\S+|tcp:\/\/\S+:\d{1,5})$/,
+    /^(local|unix:\/\/\/\S+|tcp:\/\/\S+:\d{1,5}|ssh:\/\/[^\s:@/]+@\S+)$/,
   ).describe(
-    "How to reach the engine: local (DOCKER_HOST or the default socket), unix:///path.sock or tcp://host:port.",
+    "How to reach the engine: local (DOCKER_HOST or the default socket), unix:///path.sock, tcp://host:port, or ssh://user@host[:port] (one SSH connection, key login from dockhand's side, host key checked against known_hosts).",
   ),
   tls: tlsSchema.optional(),
+  socket: text("an absolute path like /var/run/docker.sock", /^\/\S*$/)
+    .optional()
+    .describe("With docker: ssh://, the engine's socket on that machine; absent means /var/run/docker.sock."),
   address: textMatching('an IP address or host name like "10.0.0.12"', isAddress).describe(
     "Where this host's published container ports are reachable from the proxy.",
   ),

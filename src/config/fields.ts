@@ -44,12 +44,24 @@ export function isListenAddress(text: string): boolean {
   return (match[1] !== undefined ? IPV6_RE.test(host) : isAddress(host)) && isPort(match[3] ?? "");
 }
 
-/** `local`, `unix:///path.sock` or `tcp://host:port` (DESIGN.md, "The deploy repo"). */
+/** `local`, `unix:///path.sock`, `tcp://host:port` or `ssh://user@host[:port]` (DESIGN.md, "The deploy repo"). */
 export function isDockerEndpoint(text: string): boolean {
   if (text === "local") return true;
   if (text.startsWith("unix:///")) return !/\s/.test(text);
+  if (text.startsWith("ssh://")) return isSshEndpoint(text);
   if (!text.startsWith("tcp://")) return false;
   return isListenAddress(text.slice("tcp://".length));
+}
+
+/**
+ * `ssh://user@host[:port]`. No password: dockhand logs in with a key from its
+ * own side (the SSH agent or DOCKHAND_SSH_KEY), never with one from git.
+ */
+export function isSshEndpoint(text: string): boolean {
+  const match = /^ssh:\/\/([A-Za-z0-9_][A-Za-z0-9._-]*)@(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s/@]+))(?::(\d+))?$/.exec(text);
+  if (!match) return false;
+  if (match[4] !== undefined && !isPort(match[4])) return false;
+  return match[2] !== undefined ? IPV6_RE.test(match[2]) : isAddress(match[3] ?? "");
 }
 
 /**

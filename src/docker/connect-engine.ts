@@ -1,28 +1,45 @@
 /**
  * One dockerode client per host. `local` follows DOCKER_HOST like the docker
  * CLI does; TLS files are read once, here, so a bad path is reported before
- * the first request and names the host and the file.
+ * the first request and names the host and the file. An `ssh://` host gets
+ * one SSH connection (ssh-connection.ts), opened on first use.
  */
 import { readFileSync } from "node:fs";
 import { Agent as HttpAgent } from "node:http";
 import { Agent as HttpsAgent } from "node:https";
 import Docker from "dockerode";
-import type { HostSpec, TlsFiles } from "../model/index.js";
+import type { HostSpec, LineSink, TlsFiles } from "../model/index.js";
 import { DockhandError } from "../model/index.js";
+import { SshConnection } from "./ssh-connection.js";
+import { SshHttpAgent } from "./ssh-http-agent.js";
 
 export const DEFAULT_SOCKET = "/var/run/docker.sock";
 
 /** A connected host: the client, and the endpoint it talks to (for messages). */
 export interface Engine {
   host: HostSpec;
-  /** `unix:///path.sock` or `tcp://host:port`, after resolving `local`. */
+  /** `unix:///path.sock`, `tcp://host:port` or `ssh://user@host:port`, after resolving `local`. */
   endpoint: string;
   docker: Docker;
-  /** Owned by this engine so `close()` can drop its idle connections. */
+  /** Owned by this engine so `close()` can drop its idle connections (and end its SSH connection). */
   agent: HttpAgent;
+  /** An `ssh://` engine: why its connection is down, if it dropped (see SshConnection.dropCause). */
+  dropCause?: () => string | undefined;
 }
 
-type Endpoint = { kind: "unix"; socketPath: string } | { kind: "tcp"; hostname: string; port: number };
+type Endpoint =
+  | { kind: "unix"; socketPath: string }
+  | { kind: "tcp"; hostname: string; port: number }
+  | { kind: "ssh"; user: string; hostname: string; port: number };
+
+/** `ssh://user@host[:port]`: no password, path or query; port 22 unless given. */
+function parseSsh(docker: string): Endpoint | undefined {
+  const url = safeUrl(docker);
+  if (!url?.username || url.password || (url.pathname !== "" && url.pathname !== "/")) return undefined;
+  if (url.search || url.hash || !url.hostname) return undefined;
+  const port = url.port === "" ? 22 : Number(url.port);
+  return { kind: "ssh", user: decodeURIComponent(url.username), hostname: url.hostname.replace(/^\[|\]$/g, ""), port };
+}
 
 function parseEndpoint(host: HostSpec, docker: string): Endpoint {
   if (docker.startsWith("unix://")) {
@@ -34,12 +51,26 @@ function parseEndpoint(host: HostSpec, docker: string): Endpoint {
     if (url?.hostname && Number.isInteger(port) && port > 0 && (url.pathname === "" || url.pathname === "/")) {
       return { kind: "tcp", hostname: url.hostname.replace(/^\[|\]$/g, ""), port };
     }
+  } else if (docker.startsWith("ssh://")) {
+    const ssh = parseSsh(docker);
+    if (ssh) return ssh;
   }
   throw new DockhandError(
     "DOCKHAND_E_HOST_UNREACHABLE",
-    `host ${host.name}: docker "${docker}" is not supported: expected local, unix:///path/to/docker.sock or tcp://host:port`,
+    `host ${host.name}: docker "${docker}" is not supported: expected local, unix:///path/to/docker.sock, tcp://host:port or ssh://user@host[:port]`,
   );
 }
+
+// Explicit undefineds: docker-modem merges DOCKER_HOST/DOCKER_CERT_PATH defaults under our options.
+const CLEARED = {
+  host: undefined,
+  port: undefined,
+  socketPath: undefined,
+  protocol: undefined,
+  ca: undefined,
+  cert: undefined,
+  key: undefined,
+};
 
 function safeUrl(text: string): URL | undefined {
   try {
@@ -79,20 +110,37 @@ function readTlsFile(host: HostSpec, what: keyof TlsFiles, path: string): Buffer
   }
 }
 
-/** Make the client for one host. Throws DockhandError when the spec cannot work (bad endpoint, unreadable TLS file). */
-export function connectEngine(host: HostSpec, env: NodeJS.ProcessEnv = process.env): Engine {
+/** An SSH host: requests go over its one SSH connection to the engine's socket there. */
+function sshEngine(
+  host: HostSpec,
+  endpoint: Endpoint & { kind: "ssh" },
+  env: NodeJS.ProcessEnv,
+  log: LineSink,
+): Engine {
+  const hostname = endpoint.hostname.includes(":") ? `[${endpoint.hostname}]` : endpoint.hostname;
+  const shown = `ssh://${endpoint.user}@${hostname}:${endpoint.port}`;
+  const target = { user: endpoint.user, host: endpoint.hostname, port: endpoint.port };
+  const ssh = new SshConnection(target, { env, log, who: `host ${host.name} (${shown})` });
+  const agent = new SshHttpAgent(ssh, host.socket ?? DEFAULT_SOCKET);
+  // The host name only fills the Host header: the agent's streams never resolve it.
+  const options = { host: "localhost", port: 80, protocol: "http", agent } as Docker.DockerOptions;
+  const dropCause = () => ssh.dropCause();
+  return { host, endpoint: shown, docker: new Docker({ ...CLEARED, ...options }), agent, dropCause };
+}
+
+/**
+ * Make the client for one host. Throws DockhandError when the spec cannot work (bad endpoint, unreadable TLS file).
+ * `log` gets the SSH notes worth keeping (a host key added under DOCKHAND_SSH_ACCEPT_NEW).
+ */
+export function connectEngine(
+  host: HostSpec,
+  env: NodeJS.ProcessEnv = process.env,
+  log: LineSink = (line) => process.stderr.write(`${line}\n`),
+): Engine {
   const docker = resolveDocker(host, env);
   const endpoint = parseEndpoint(host, docker);
-  // Explicit undefineds: docker-modem merges DOCKER_HOST/DOCKER_CERT_PATH defaults under our options.
-  const cleared = {
-    host: undefined,
-    port: undefined,
-    socketPath: undefined,
-    protocol: undefined,
-    ca: undefined,
-    cert: undefined,
-    key: undefined,
-  };
+  if (endpoint.kind === "ssh") return sshEngine(host, endpoint, env, log);
+  const cleared = CLEARED;
   if (endpoint.kind === "unix") {
     const agent = new HttpAgent({ keepAlive: true });
     const options = { ...cleared, socketPath: endpoint.socketPath, agent } as Docker.DockerOptions;

@@ -34,4 +34,12 @@ export const DOCKER_DEFAULTS = {
   addressSettleMs: 2_000,
   /** A check container older than this was left by a check that died (SIGKILL) and is removed. */
   staleCheckMs: 10 * 60_000,
+  /** Longest SSH handshake (TCP connect, host key, login) to an `ssh://` host. */
+  sshReadyTimeoutMs: 15_000,
+  /** SSH keepalives on an idle connection: one this often, the connection dropped after this many unanswered. */
+  sshKeepaliveMs: 15_000,
+  sshKeepaliveCountMax: 3,
+  /** Wait before reconnecting after a failed SSH connect, doubling per failure up to the max. */
+  sshBackoffMs: 250,
+  sshBackoffMaxMs: 8_000,
 } as const;

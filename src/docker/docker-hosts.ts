@@ -45,11 +45,15 @@ import { streamLogs } from "./stream-logs.js";
 import { waitHealthy } from "./wait-healthy.js";
 
 export interface DockerHostsOptions {
-  /** Where the adapter's own notes go (e.g. a managed container ignored for bad labels). Default: dropped. */
+  /**
+   * Where the adapter's own notes go (e.g. a managed container ignored for bad labels). Default: dropped, except
+   * the SSH host keys added under DOCKHAND_SSH_ACCEPT_NEW, which go to stderr: that must never pass unseen.
+   */
   log?: LineSink;
   /**
    * Environment that `docker: local` reads (DOCKER_HOST, DOCKER_CERT_PATH, DOCKER_TLS_VERIFY), and where registry
-   * credentials are found (DOCKHAND_REGISTRY_AUTH, else DOCKER_CONFIG, else HOME; see registry-auth.ts). Default: process.env.
+   * credentials are found (DOCKHAND_REGISTRY_AUTH, else DOCKER_CONFIG, else HOME; see registry-auth.ts), and what
+   * `ssh://` hosts log in with (SSH_AUTH_SOCK, DOCKHAND_SSH_*; see ssh-connection.ts). Default: process.env.
    */
   env?: NodeJS.ProcessEnv;
   /** Longest wait for one host in `observe`. Default: DOCKER_DEFAULTS.observeTimeoutMs (10 s). */
@@ -59,9 +63,9 @@ export interface DockerHostsOptions {
 /** A host whose spec cannot work (unreadable TLS file, bad endpoint) keeps its error, reported on every use. */
 type HostSlot = { host: HostSpec; engine: Engine } | { host: HostSpec; failure: DockhandError };
 
-function connectSlot(host: HostSpec, env: NodeJS.ProcessEnv): HostSlot {
+function connectSlot(host: HostSpec, env: NodeJS.ProcessEnv, log: LineSink | undefined): HostSlot {
   try {
-    return { host, engine: connectEngine(host, env) };
+    return { host, engine: connectEngine(host, env, log) };
   } catch (err) {
     const failure = err instanceof DockhandError ? err : new DockhandError("DOCKHAND_E_HOST_UNREACHABLE", String(err));
     return { host, failure };
@@ -81,7 +85,7 @@ export class DockerHosts implements DockerPort {
     this.env = options.env ?? process.env;
     for (const host of hosts) {
       if (this.slots.has(host.name)) throw new DockhandError("DOCKHAND_E_USAGE", `host ${host.name} is listed twice`);
-      this.slots.set(host.name, connectSlot(host, this.env));
+      this.slots.set(host.name, connectSlot(host, this.env, options.log));
     }
   }
 
@@ -189,7 +193,7 @@ export class DockerHosts implements DockerPort {
     return runOnce(this.engine(host), spec, timeoutMs, signal);
   }
 
-  /** Drop idle connections; the instance cannot be used afterwards. Safe to call twice. */
+  /** Drop idle connections and end SSH connections; the instance cannot be used afterwards. Safe to call twice. */
   async close(): Promise<void> {
     this.closed = true;
     for (const slot of this.slots.values()) {

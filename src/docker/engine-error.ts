@@ -91,7 +91,12 @@ export function engineError(engine: Engine, action: string, err: unknown, timeou
     const within = timeoutMs === undefined ? "" : ` within ${timeoutMs} ms`;
     return unreachable(engine, `no answer to ${action}${within}`, err);
   }
-  if (isConnectionFailure(e)) return unreachable(engine, engineMessage(err), err);
+  if (isConnectionFailure(e)) {
+    const said = engineMessage(err);
+    // Node's words for a socket closed under a request; over SSH, the connection's own cause says more.
+    const dropped = /^(aborted|socket hang up)$/.test(said) ? engine.dropCause?.() : undefined;
+    return unreachable(engine, dropped ?? said, err);
+  }
   const status = engineStatus(err);
   if (status === 400 && /HTTP request to an HTTPS server/i.test(engineMessage(err))) {
     return unreachable(engine, "it speaks TLS only: give the host tls { ca, cert, key }", err);

@@ -12,9 +12,11 @@ export interface TlsFiles {
 
 export interface HostSpec {
   name: string;
-  /** `local` (DOCKER_HOST or the default socket), `unix:///path.sock` or `tcp://host:port`. */
+  /** `local` (DOCKER_HOST or the default socket), `unix:///path.sock`, `tcp://host:port` or `ssh://user@host[:port]`. */
   docker: string;
   tls?: TlsFiles;
+  /** With `ssh://`: the engine's socket on that machine; absent means /var/run/docker.sock. */
+  socket?: string;
   /** Address at which this host's published container ports are reachable from the proxy. */
   address: string;
   /**

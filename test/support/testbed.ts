@@ -94,6 +94,33 @@ export function testbedPebble(): TestbedPebble {
   };
 }
 
+export interface TestbedSsh {
+  /** `ssh://root@127.0.0.2:2222`: the test bed's sshd (scripts/testbed/sshd.sh), in front of beta's socket. */
+  endpoint: string;
+  /** Beta's engine socket on that machine, for `hosts.<h>.socket`. */
+  socket: string;
+  /** A passphrase-less private key the server accepts (DOCKHAND_SSH_KEY). */
+  key: string;
+  /** A known_hosts file with the server's host key (DOCKHAND_SSH_KNOWN_HOSTS). */
+  knownHosts: string;
+  /** The server's authorized_keys: the key above, restricted to forwarding. */
+  authorizedKeys: string;
+  /** sshd's log (LogLevel VERBOSE: one "Accepted publickey" line per login). */
+  log: string;
+}
+
+export function testbedSsh(): TestbedSsh {
+  const need = testbedEnv();
+  return {
+    endpoint: need("DOCKHAND_TESTBED_SSH"),
+    socket: need("DOCKHAND_TESTBED_SSH_SOCKET"),
+    key: need("DOCKHAND_TESTBED_SSH_KEY"),
+    knownHosts: need("DOCKHAND_TESTBED_SSH_KNOWN_HOSTS"),
+    authorizedKeys: need("DOCKHAND_TESTBED_SSH_AUTHORIZED_KEYS"),
+    log: need("DOCKHAND_TESTBED_SSH_LOG"),
+  };
+}
+
 /** The two test bed engines as dockhand hosts: alpha over a unix socket, beta over TCP with TLS. */
 export function testbedHosts(): HostSpec[] {
   const bed = testbed();

@@ -138,11 +138,11 @@ describe("connecting to engines", () => {
   });
 
   it("refuses an endpoint it cannot speak, saying what would work", async () => {
-    const observed = await observeOne(host("epsilon", "ssh://deploy@10.0.0.9"));
+    const observed = await observeOne(host("epsilon", "http://10.0.0.9:2375"));
     expect(observed).toMatchObject({
       reachable: false,
       error:
-        'host epsilon: docker "ssh://deploy@10.0.0.9" is not supported: expected local, unix:///path/to/docker.sock or tcp://host:port',
+        'host epsilon: docker "http://10.0.0.9:2375" is not supported: expected local, unix:///path/to/docker.sock, tcp://host:port or ssh://user@host[:port]',
     });
   });
 

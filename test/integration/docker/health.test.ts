@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DockerHosts } from "../../../src/docker/index.js";
 import type { HealthSpec } from "../../../src/model/index.js";
 import { RolloutError } from "../../../src/model/index.js";
-import { testbedHosts } from "../../support/testbed.js";
+import { testbedHosts, testbedSsh } from "../../support/testbed.js";
 import {
   APP_PORT,
   appSpec,
@@ -14,8 +14,23 @@ import {
 } from "./docker-fixtures.js";
 
 const runId = newRunId();
-const hostSpecs = testbedHosts();
-const hosts = new DockerHosts(hostSpecs);
+const ssh = testbedSsh();
+// beta once more, reached over SSH: health checks work the same whatever the transport.
+const betaOverSsh = {
+  name: "beta-ssh",
+  docker: ssh.endpoint,
+  socket: ssh.socket,
+  address: "127.0.0.2",
+  bind: "127.0.0.2",
+  capacity: 50,
+  labels: {},
+};
+const hostSpecs = [...testbedHosts(), betaOverSsh];
+const hosts = new DockerHosts(hostSpecs, {
+  env: { ...process.env, DOCKHAND_SSH_KEY: ssh.key, DOCKHAND_SSH_KNOWN_HOSTS: ssh.knownHosts },
+});
+/** The engine under a host name (beta-ssh is beta). */
+const engineOf = (host: string) => rawEngines()[host === "alpha" ? "alpha" : "beta"];
 let image = "";
 let checkedImage = "";
 
@@ -62,7 +77,7 @@ describe.each(hostSpecs.map((h) => [h.name, h.address] as const))("waitHealthy o
   it("uses the image's HEALTHCHECK when it has one, in preference to the HTTP path", async () => {
     const started = await hosts.run(host, appSpec(runId, checkedImage));
     await hosts.waitHealthy(host, started.id, APP_PORT, http("/no-such-path"));
-    const info = await rawEngines()[host as "alpha" | "beta"].getContainer(started.id).inspect();
+    const info = await engineOf(host).getContainer(started.id).inspect();
     expect(info.State.Health?.Status).toBe("healthy");
     const observed = await hosts.observe(runId);
     const container = observed.hosts.find((h) => h.name === host)?.containers.find((c) => c.id === started.id);

@@ -19,7 +19,7 @@ interface Case {
   expected: string[];
 }
 
-const HOST_KEYS = "docker, tls, address, bindAddress, capacity, labels";
+const HOST_KEYS = "docker, tls, socket, address, bindAddress, capacity, labels";
 
 const hosts: Case[] = [
   {
@@ -56,14 +56,14 @@ const hosts: Case[] = [
     name: "a docker endpoint of an unknown kind",
     files: alpha("    docker: http://10.0.0.1:2375\n    address: 10.0.0.1\n"),
     expected: [
-      'dockhand.yaml:3:13 hosts.alpha.docker: expected "local", "unix:///path/to/docker.sock" or "tcp://host:port", got "http://10.0.0.1:2375"',
+      'dockhand.yaml:3:13 hosts.alpha.docker: expected "local", "unix:///path/to/docker.sock", "tcp://host:port" or "ssh://user@host[:port]", got "http://10.0.0.1:2375"',
     ],
   },
   {
     name: "a tcp endpoint without a port",
     files: alpha("    docker: tcp://10.0.0.1\n    address: 10.0.0.1\n"),
     expected: [
-      'dockhand.yaml:3:13 hosts.alpha.docker: expected "local", "unix:///path/to/docker.sock" or "tcp://host:port", got "tcp://10.0.0.1"',
+      'dockhand.yaml:3:13 hosts.alpha.docker: expected "local", "unix:///path/to/docker.sock", "tcp://host:port" or "ssh://user@host[:port]", got "tcp://10.0.0.1"',
     ],
   },
   {
@@ -71,6 +71,50 @@ const hosts: Case[] = [
     files: alpha("    docker: local\n    address: 127.0.0.1\n    tls: { ca: a, cert: b, key: c }\n"),
     expected: [
       'dockhand.yaml:5:5 hosts.alpha.tls: tls is only for docker: tcp://host:port; this host has docker: "local"',
+    ],
+  },
+  {
+    name: "an ssh endpoint without a user",
+    files: alpha("    docker: ssh://10.0.0.9\n    address: 10.0.0.9\n"),
+    expected: [
+      'dockhand.yaml:3:13 hosts.alpha.docker: expected "local", "unix:///path/to/docker.sock", "tcp://host:port" or "ssh://user@host[:port]", got "ssh://10.0.0.9"',
+    ],
+  },
+  {
+    name: "an ssh endpoint with a password",
+    files: alpha("    docker: ssh://deploy:hunter2@10.0.0.9\n    address: 10.0.0.9\n"),
+    expected: [
+      'dockhand.yaml:3:13 hosts.alpha.docker: expected "local", "unix:///path/to/docker.sock", "tcp://host:port" or "ssh://user@host[:port]", got "ssh://deploy:hunter2@10.0.0.9"',
+    ],
+  },
+  {
+    name: "an ssh endpoint with a port out of range",
+    files: alpha("    docker: ssh://deploy@10.0.0.9:70000\n    address: 10.0.0.9\n"),
+    expected: [
+      'dockhand.yaml:3:13 hosts.alpha.docker: expected "local", "unix:///path/to/docker.sock", "tcp://host:port" or "ssh://user@host[:port]", got "ssh://deploy@10.0.0.9:70000"',
+    ],
+  },
+  {
+    name: "tls on an ssh host",
+    files: alpha(
+      "    docker: ssh://deploy@10.0.0.9:2222\n    address: 10.0.0.9\n    tls: { ca: a, cert: b, key: c }\n",
+    ),
+    expected: [
+      'dockhand.yaml:5:5 hosts.alpha.tls: tls is only for docker: tcp://host:port; SSH secures this host (docker: "ssh://deploy@10.0.0.9:2222"): remove tls',
+    ],
+  },
+  {
+    name: "socket without ssh",
+    files: alpha("    docker: tcp://10.0.0.9:2376\n    address: 10.0.0.9\n    socket: /var/run/docker.sock\n"),
+    expected: [
+      'dockhand.yaml:5:5 hosts.alpha.socket: socket is only for docker: ssh://user@host[:port] (the engine\'s socket on that machine); this host has docker: "tcp://10.0.0.9:2376"',
+    ],
+  },
+  {
+    name: "a relative socket path",
+    files: alpha("    docker: ssh://deploy@10.0.0.9\n    address: 10.0.0.9\n    socket: docker.sock\n"),
+    expected: [
+      'dockhand.yaml:5:13 hosts.alpha.socket: expected an absolute path like /var/run/docker.sock, got "docker.sock"',
     ],
   },
   {

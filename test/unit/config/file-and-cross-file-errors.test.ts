@@ -147,7 +147,7 @@ describe("every problem at once", () => {
       'apps/web.yaml:5:1 replica: unknown key; did you mean "replicas"? Allowed here: name, build, image, replicas, port, hostnames, env, health, rollout, placement, secrets, hooks, resources, volumes, command, stopTimeout, previews',
       "apps/worker.yaml:1:1 expected a map with keys name, port, image or build, ..., got a list",
       'dockhand.yaml:2:10 hosts.alpha: missing required key "address"',
-      'dockhand.yaml:2:27 hosts.alpha.adress: unknown key; did you mean "address"? Allowed here: docker, tls, address, bindAddress, capacity, labels',
+      'dockhand.yaml:2:27 hosts.alpha.adress: unknown key; did you mean "address"? Allowed here: docker, tls, socket, address, bindAddress, capacity, labels',
       'dockhand.yaml:3:18 proxy.driver: expected one of builtin, nginx, caddy, got "ngnix"; did you mean "nginx"?',
     ]);
   });

@@ -233,3 +233,18 @@ describe("parseDeployRepo: valid repos", () => {
     expect(b.specHash).toBe(a.specHash);
   });
 });
+
+describe("parseDeployRepo: ssh hosts", () => {
+  it.each([
+    ["ssh://deploy@10.0.0.12", undefined],
+    ["ssh://deploy@10.0.0.12:2222", "/run/user/1000/docker.sock"],
+    ["ssh://deploy@[fd00::12]:2222", undefined],
+    ["ssh://deploy@docker-3.example.com", "/var/run/docker.sock"],
+  ])("keeps docker %s and socket %s as written", (docker, socket) => {
+    const host = `  beta: { docker: "${docker}", address: 10.0.0.12${socket ? `, socket: ${socket}` : ""} }\n`;
+    const state = parse({ "dockhand.yaml": `hosts:\n${host}` });
+    expect(state.hosts).toEqual([
+      { name: "beta", docker, ...(socket ? { socket } : {}), address: "10.0.0.12", capacity: 50, labels: {} },
+    ]);
+  });
+});
