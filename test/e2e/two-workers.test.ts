@@ -137,7 +137,8 @@ describe("two dockhand worker processes, one Redis", () => {
       raw.add("sync", { trigger: "api", env: "production", sha }, { jobId: `raw-${i}` }),
     );
     await Promise.all(jobs);
-    for (let i = 0; i < 5; i++) await queue.enqueue({ trigger: "push", env: "production", sha: i % 2 ? a : b });
+    // As POST /api/sync asks: b is on a side branch, which a push may not deploy (docs/security.md).
+    for (let i = 0; i < 5; i++) await queue.enqueue({ trigger: "api", env: "production", sha: i % 2 ? a : b });
     await waitFor(
       "every sync to finish",
       async () => {
