@@ -70,7 +70,7 @@ describe("references between apps", () => {
     const preview = { ...web, env: "pr-3", replicas: 1, hostnames: ["web-pr-3.example.com"] };
     const p = plan(desired(hosts, [db, preview]), observe(hosts, []), { envs: ["pr-3"] });
     expect(changeOf(p, "web", "pr-3").error).toBe(
-      "env KV_HOST: ${apps.db.host}: app db does not run in environment pr-3; env KV_URL: ${apps.db.host}: app db does not run in environment pr-3",
+      `env KV_HOST: \${apps.db.host}: app db does not run in environment pr-3; env KV_URL: \${apps.db.host}: app db does not run in environment pr-3`,
     );
   });
 
