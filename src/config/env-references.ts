@@ -2,7 +2,7 @@
  * References in env values: `${apps.<name>.host}`, `${apps.<name>.port}` and
  * `${apps.<name>.endpoints}` name where another app listens; `$$` is a literal
  * `$`. Any other `$` stays as written, so values that held one before keep it.
- * The planner resolves references from placement (docs/deploy-repo.md#references-between-apps).
+ * The planner resolves references from placement (docs/deploy-repo.md#a-whole-stack-workers-fixed-ports-and-references).
  */
 import { ENV_REF_FIELDS, type EnvPart, type EnvRefField } from "../model/index.js";
 
