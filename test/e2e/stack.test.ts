@@ -14,12 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDockerHosts } from "../../src/docker/index.js";
 import type { ObservedContainer } from "../../src/model/index.js";
 import { rawEngines } from "../integration/docker/docker-fixtures.js";
+import { removeInstance } from "../integration/rollout/rollout-fixtures.js";
 import { createSourceRepo, type TestDeployRepo } from "../support/deploy-repo.js";
 import { type DockhandProcess, runCli, startDockhand } from "../support/dockhand-process.js";
 import { watchRunning } from "../support/engine-events.js";
 import { freePort } from "../support/free-port.js";
 import { deliver, pushPayload } from "../support/github-webhook.js";
-import { removeContainersOf } from "../support/instance-containers.js";
 import { proxyGet } from "../support/proxy-get.js";
 import { ensureRedisImage } from "../support/redis-image.js";
 import { bridgeGateway, type StackOptions, stackFiles, WEB_HOST } from "../support/stack-repo.js";
@@ -98,11 +98,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (process.env.DOCKHAND_TEST_LOG) for (const line of serve?.lines ?? []) console.log(JSON.stringify(line));
   await serve?.stop();
-  await removeContainersOf(docker, instance);
-  for (const engine of Object.values(engines)) {
-    const { Volumes } = await engine.listVolumes({ filters: { label: [`dockhand.instance=${instance}`] } });
-    await Promise.all((Volumes ?? []).map((v) => engine.getVolume(v.Name).remove({ force: true })));
-  }
+  await removeInstance(instance);
   await docker.close();
 });
 

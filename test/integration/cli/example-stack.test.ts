@@ -17,7 +17,7 @@ import { runCli } from "../../support/dockhand-process.js";
 import { freePort } from "../../support/free-port.js";
 import { testbedHosts } from "../../support/testbed.js";
 import { waitFor } from "../../support/wait-for.js";
-import { rawEngines } from "../docker/docker-fixtures.js";
+import { removeInstance } from "../rollout/rollout-fixtures.js";
 
 const instance = `ex${randomUUID().slice(0, 6)}`;
 const root = mkdtempSync(join(tmpdir(), "dockhand-example-stack-"));
@@ -50,12 +50,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  const observed = await docker.observe(instance);
-  for (const c of observed.hosts.flatMap((h) => h.containers)) await docker.remove(c.host, c.id);
-  for (const engine of Object.values(rawEngines())) {
-    const { Volumes } = await engine.listVolumes({ filters: { label: [`dockhand.instance=${instance}`] } });
-    await Promise.all((Volumes ?? []).map((v) => engine.getVolume(v.Name).remove({ force: true })));
-  }
+  await removeInstance(instance);
   await docker.close();
   rmSync(root, { recursive: true, force: true });
 });
