@@ -19,7 +19,7 @@ import { createSourceRepo, type TestDeployRepo } from "../support/deploy-repo.js
 import { type DockhandProcess, runCli, startDockhand } from "../support/dockhand-process.js";
 import { watchRunning } from "../support/engine-events.js";
 import { freePort } from "../support/free-port.js";
-import { deliver, pushPayload } from "../support/github-webhook.js";
+import { deliverPush } from "../support/github-webhook.js";
 import { proxyGet } from "../support/proxy-get.js";
 import { ensureRedisImage } from "../support/redis-image.js";
 import { bridgeGateway, type StackOptions, stackFiles, WEB_HOST } from "../support/stack-repo.js";
@@ -64,13 +64,7 @@ async function push(message: string, edit: (files: Record<string, string>) => vo
   edit(files);
   writeFiles(files);
   const sha = repo.push(message);
-  const answer = await deliver(
-    `http://127.0.0.1:${httpPort}/webhooks/github`,
-    "push",
-    pushPayload(GITHUB_REPO, "refs/heads/main", sha),
-    SECRET,
-  );
-  expect(answer.status).toBe(202);
+  expect((await deliverPush(httpPort, GITHUB_REPO, sha, SECRET)).status).toBe(202);
   return sha;
 }
 
