@@ -24,6 +24,8 @@ stop)
   for sock in unix:///run/dockhand-testbed/alpha.sock unix:///run/dockhand-testbed/beta.sock; do
     ids=$(DOCKER_HOST=$sock docker ps -aq --filter label=dockhand.managed=true --filter label=dockhand.instance=default)
     [ -z "$ids" ] || DOCKER_HOST=$sock docker rm -f $ids >/dev/null
+    vols=$(DOCKER_HOST=$sock docker volume ls -q --filter label=dockhand.managed=true --filter label=dockhand.instance=default)
+    [ -z "$vols" ] || DOCKER_HOST=$sock docker volume rm $vols >/dev/null
   done
   echo "demo stopped"
   exit 0
@@ -59,7 +61,7 @@ if serving; then
 else
   nohup node bin/dockhand.js serve > "$demo/serve.log" 2>&1 &
   echo $! > "$pidfile"
-  echo "dockhand serve started (pid $!, log $demo/serve.log); deploying web (3 replicas) and api (2) on alpha and beta..."
+  echo "dockhand serve started (pid $!, log $demo/serve.log); deploying web (3 replicas), api (2), kv (on beta) and worker..."
 fi
 for _ in $(seq 1 600); do
   if [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: web.localhost' 127.0.0.1:8080)" = 200 ] &&
@@ -69,6 +71,7 @@ for _ in $(seq 1 600); do
 The demo is up. Try:
   curl -H 'Host: web.localhost' 127.0.0.1:8080      # round robin over 3 replicas on alpha and beta
   curl -H 'Host: api.localhost' 127.0.0.1:8080
+  curl 172.31.0.1:7070/cgi-bin/count                  # kv's count, which the worker raises every second
   node bin/dockhand.js observe --repo $remote        # what runs where
   node bin/dockhand.js plan --repo $remote           # nothing to do
   npm run demo -- push                               # push a change and send the signed webhook

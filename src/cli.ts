@@ -57,6 +57,10 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
     .option("--json", "print the plan as JSON (docs/plan-json.md)")
     .option("--detailed-exitcode", "exit 2 when the plan has changes, 0 when none")
     .option(
+      "--allow-data-move",
+      "let slots with per-slot volumes move hosts; their data stays behind (docs/deploy-repo.md)",
+    )
+    .option(
       "--observed <file>",
       "plan against an observed-state file (from `dockhand observe --json`) instead of the engines",
     );
@@ -74,6 +78,10 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
   )
     .option("--yes", "apply without asking")
     .option("--retry", "try again apps whose rollout failed at this commit (other syncs leave them alone)")
+    .option(
+      "--allow-data-move",
+      "let slots with per-slot volumes move hosts; their data stays behind (docs/deploy-repo.md)",
+    )
     .option("--json", "print one JSON event per line (plan, step, outcome) instead of text; needs --yes");
   add(
     "status",

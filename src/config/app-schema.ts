@@ -4,6 +4,7 @@
  * hostnames claimed once) are checked in check-app-file.ts and check-across-files.ts.
  */
 import { z } from "zod";
+import { ROLLOUT_STRATEGIES } from "../model/index.js";
 import { containerKeys } from "./container-schema.js";
 import { DEFAULTS } from "./defaults.js";
 import { labelsField } from "./dockhand-schema.js";
@@ -59,18 +60,26 @@ const buildSchema = strictMap({
 const healthSchema = strictMap({
   path: text('a path starting with "/" like "/healthz"', /^\/\S*$/)
     .optional()
-    .describe("HTTP path probed on the container's port; absent means a TCP connect."),
+    .describe("HTTP path probed on the container's port (needs port); absent means a TCP connect."),
   timeout: duration({ positive: true }).prefault(DEFAULTS.app.health.timeout).describe("Timeout of one probe."),
   within: duration({ positive: true })
     .prefault(DEFAULTS.app.health.within)
     .describe("A new container must be healthy within this time or the rollout fails."),
   stable: duration()
     .prefault(DEFAULTS.app.health.stable)
-    .describe("After passing its check, a new container must stay up this long before traffic moves to it."),
+    .describe(
+      "After passing its check (a worker: after starting), a new container must stay up this long before traffic moves to it.",
+    ),
 });
 
 const rolloutSchema = strictMap({
   batch: wholeNumber(1, "a whole number above 0").default(DEFAULTS.app.rollout.batch).describe("Slots rolled at once."),
+  strategy: z
+    .enum(ROLLOUT_STRATEGIES, expected(ROLLOUT_STRATEGIES.map((s) => `"${s}"`).join(" or ")))
+    .optional()
+    .describe(
+      "start-first: the new container starts before the old stops; recreate: the old stops first (one per-slot volume, one fixed port). Absent: recreate with hostPort, or with a per-slot volume and no hostnames; else start-first.",
+    ),
   drain: duration()
     .prefault(DEFAULTS.app.rollout.drain)
     .describe(
@@ -88,6 +97,11 @@ const placementSchema = strictMap({
     .optional()
     .describe("Run only on these hosts."),
   labels: labelsField().optional().describe("Run only on hosts that carry all of these labels."),
+  allowDataMove: bool()
+    .optional()
+    .describe(
+      "Let a slot with per-slot volumes move to another host; its volume stays behind and the new container starts on an empty one.",
+    ),
 });
 
 export const appFileSchema = strictMap({
@@ -101,18 +115,25 @@ export const appFileSchema = strictMap({
   replicas: wholeNumber(0, "a whole number of replicas, 0 or more")
     .default(DEFAULTS.app.replicas)
     .describe("How many containers run the app."),
-  port: port().describe("Port the container listens on."),
+  port: port().optional().describe("Port the container listens on; absent: a worker, neither published nor routed."),
+  hostPort: port()
+    .optional()
+    .describe(
+      `Publish port on this fixed port of each host's bindAddress (one replica per host), so other apps can reach it at \${apps.<name>.host}:\${apps.<name>.port}.`,
+    ),
   hostnames: z
     .array(text('a DNS name like "www.example.com" or "*.example.com"', HOSTNAME_RE), expected("a list of DNS names"))
     .default([])
-    .describe("Hostnames the proxy routes to this app."),
+    .describe("Hostnames the proxy routes to this app (needs port)."),
   env: stringMap(
     "a map of NAME: value",
     'an environment variable name of letters, digits and "_", not starting with a digit',
     ENV_NAME_RE,
   )
     .prefault({})
-    .describe("Environment variables; numbers and booleans become strings."),
+    .describe(
+      `Environment variables; numbers and booleans become strings. \${apps.<name>.host}, .port and .endpoints name another app's fixed address; $$ is a literal $.`,
+    ),
   health: healthSchema.prefault({}).describe("How a new container proves it is ready."),
   rollout: rolloutSchema.prefault({}).describe("How slots are replaced."),
   placement: placementSchema.prefault({}).describe("Where the app may run; absent means every host."),

@@ -7,6 +7,8 @@
 import { type ConfigIssue, type RepoSnapshot, type SourceRef, sourceKey } from "../model/index.js";
 import { type CheckedAppFile, isAppFilePath } from "./check-app-file.js";
 import type { HostCatalogue } from "./check-dockhand-file.js";
+import { referenceIssues } from "./check-env-references.js";
+import { hostPortIssues } from "./check-host-ports.js";
 import { isBranchName, isRepoDirectory, isSourceRepoUrl, normaliseRepoDirectory } from "./fields.js";
 import { closestMatch } from "./messages.js";
 import { asMap, stringItems, stringValues } from "./raw.js";
@@ -25,7 +27,7 @@ export function checkAcrossFiles(
     ...contextIssues(app, snapshot),
     ...(hosts ? placementIssues(app, hosts) : []),
   ]);
-  return [...perApp, ...hostnameIssues(readable)];
+  return [...perApp, ...hostnameIssues(readable), ...hostPortIssues(readable, hosts), ...referenceIssues(readable)];
 }
 
 function contextIssues({ file, raw }: ReadApp, snapshot: RepoSnapshot): ConfigIssue[] {

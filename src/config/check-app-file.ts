@@ -5,6 +5,7 @@
 import type { ConfigIssue } from "../model/index.js";
 import { type AppFile, appFileSchema } from "./app-schema.js";
 import { containerKeyIssues } from "./check-container-keys.js";
+import { stackKeyIssues } from "./check-stack-keys.js";
 import { APP_KEYS_NOT_SUPPORTED_YET } from "./defaults.js";
 import { APP_NAME_RE } from "./fields.js";
 import type { RawMap } from "./raw.js";
@@ -25,8 +26,8 @@ export function checkAppFile(path: string, source: string): CheckedAppFile {
   const checked = validateFile(path, source, {
     schema: appFileSchema,
     notSupportedYet: APP_KEYS_NOT_SUPPORTED_YET,
-    emptyMessage: "the file is empty; an app needs at least name, port and image (or build)",
-    rootWhat: "a map with keys name, port, image or build, ...",
+    emptyMessage: "the file is empty; an app needs at least name and image (or build), and port if it serves",
+    rootWhat: "a map with keys name, image or build, port, ...",
     verbatimMaps: () => [["env"], ["build", "args"], ["placement", "labels"], ["command"], ["hooks", "beforeDeploy"]],
   });
   const { file, raw } = checked;
@@ -36,6 +37,7 @@ export function checkAppFile(path: string, source: string): CheckedAppFile {
     ...nameIssues(file, raw),
     ...sourceIssues(file, raw),
     ...containerKeyIssues(file, raw),
+    ...stackKeyIssues(file, raw),
   ];
   return { path, issues, file, raw, value: checked.value };
 }

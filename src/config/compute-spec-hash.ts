@@ -2,8 +2,16 @@
  * The spec hash names everything that shapes a container (DESIGN.md, "Container
  * identity"): equal hashes mean the running container is already right.
  */
-import { createHash } from "node:crypto";
-import type { AppSpec, ResourcesSpec, VolumeSpec } from "../model/index.js";
+import {
+  type AppSpec,
+  canonicalJson,
+  digestOf,
+  fieldDigest,
+  type ResourcesSpec,
+  type VolumeSpec,
+} from "../model/index.js";
+
+export { canonicalJson };
 
 /**
  * What shapes the container. To add a field (secret digests, resources, volumes,
@@ -12,7 +20,10 @@ import type { AppSpec, ResourcesSpec, VolumeSpec } from "../model/index.js";
  */
 export interface SpecHashParts {
   image: string;
-  port: number;
+  /** Absent for a worker (no port). */
+  port?: number;
+  /** A fixed published port: Docker cannot change a container's publishing. */
+  hostPort?: number;
   environment: Record<string, string>;
   /** Secret name to a keyed digest of its value (never the value): rotating a secret rolls the app. */
   secrets?: Record<string, string>;
@@ -26,7 +37,10 @@ export interface SpecHashParts {
 /** What a secret hashes as before its value was read (`dockhand validate`, a plan without DOCKHAND_SECRETS_DIR). */
 export const UNRESOLVED_SECRET = "unresolved";
 
-type ShapingFields = Pick<AppSpec, "image" | "port" | "environment" | "secrets" | "resources" | "volumes" | "command">;
+type ShapingFields = Pick<
+  AppSpec,
+  "image" | "port" | "hostPort" | "environment" | "secrets" | "resources" | "volumes" | "command"
+>;
 
 /** The parts of an app that shape its container; fields the app leaves out stay out, so old hashes hold. */
 export function specHashParts(
@@ -39,6 +53,7 @@ export function specHashParts(
   return {
     image: app.image,
     port: app.port,
+    hostPort: app.hostPort,
     environment: app.environment,
     secrets,
     resources: app.resources,
@@ -54,32 +69,8 @@ export function withSecretDigests(spec: AppSpec, secretDigests: Record<string, s
   return { ...spec, specHash: computeSpecHash(parts), specFields: computeSpecFields(parts) };
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-
-/** JSON with object keys sorted at every depth and undefined members dropped: one text per value. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(canonicalise(value));
-}
-
-function canonicalise(value: unknown): Json {
-  if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : canonicalise(item)));
-  if (value !== null && typeof value === "object") {
-    const out: { [key: string]: Json } = {};
-    for (const key of Object.keys(value).sort()) {
-      const member = (value as Record<string, unknown>)[key];
-      if (member !== undefined) out[key] = canonicalise(member);
-    }
-    return out;
-  }
-  if (typeof value === "number" && !Number.isFinite(value)) throw new TypeError(`cannot hash the number ${value}`);
-  if (value === undefined || typeof value === "function" || typeof value === "symbol" || typeof value === "bigint") {
-    throw new TypeError(`cannot hash a ${typeof value}`);
-  }
-  return value as Json;
-}
-
 export function computeSpecHash(parts: SpecHashParts): string {
-  return createHash("sha256").update(canonicalJson(parts)).digest("hex");
+  return digestOf(parts);
 }
 
 /** Map members are one field each (`env.GREETING`); what is hashed under another name is named here. */
@@ -92,14 +83,13 @@ const FIELD_PREFIX: Record<string, string> = { environment: "env", secrets: "sec
  */
 export function computeSpecFields(parts: SpecHashParts): Record<string, string> {
   const fields: Record<string, string> = {};
-  const digest = (value: unknown) => createHash("sha256").update(canonicalJson(value)).digest("hex").slice(0, 8);
   for (const [key, value] of Object.entries(parts)) {
     if (value === undefined) continue;
     const prefix = FIELD_PREFIX[key];
     if (prefix && value !== null && typeof value === "object" && !Array.isArray(value)) {
-      for (const [name, member] of Object.entries(value)) fields[`${prefix}.${name}`] = digest(member);
+      for (const [name, member] of Object.entries(value)) fields[`${prefix}.${name}`] = fieldDigest(member);
     } else {
-      fields[key] = digest(value);
+      fields[key] = fieldDigest(value);
     }
   }
   return fields;

@@ -23,6 +23,7 @@ import { computeSpecFields, computeSpecHash, specHashParts } from "./compute-spe
 import { DEFAULTS } from "./defaults.js";
 import type { DockhandFile } from "./dockhand-schema.js";
 import { registryImage } from "./registry-image.js";
+import { rolloutStrategyOf, stackSettings } from "./stack-settings.js";
 import { repoSizeIssues, YAML_LIMITS } from "./yaml-limits.js";
 
 export function parseDeployRepo(snapshot: RepoSnapshot): DesiredState {
@@ -128,17 +129,25 @@ function toAppSpec(checked: CheckedAppFile, snapshot: RepoSnapshot, registry: Re
     image,
     ...(build ? { build } : {}),
     replicas: app.replicas,
-    port: app.port,
+    ...stackSettings(app),
     hostnames: app.hostnames,
-    environment: app.env,
     health: {
       ...(app.health.path !== undefined ? { path: app.health.path } : {}),
       timeoutMs: app.health.timeout,
       withinMs: app.health.within,
       stableMs: app.health.stable,
     },
-    rollout: { batch: app.rollout.batch, drainMs: app.rollout.drain, retain: app.rollout.retain },
-    placement: { ...(hosts ? { hosts } : {}), ...(labels ? { labels } : {}) },
+    rollout: {
+      batch: app.rollout.batch,
+      strategy: rolloutStrategyOf(app),
+      drainMs: app.rollout.drain,
+      retain: app.rollout.retain,
+    },
+    placement: {
+      ...(hosts ? { hosts } : {}),
+      ...(labels ? { labels } : {}),
+      ...(app.placement.allowDataMove ? { allowDataMove: true } : {}),
+    },
     ...containerSettings(app),
     ...(app.previews ? { previews: previewsOf(app.previews) } : {}),
   };

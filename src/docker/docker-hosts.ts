@@ -152,7 +152,13 @@ export class DockerHosts implements DockerPort {
     return runContainer(this.engine(host), spec);
   }
 
-  async waitHealthy(host: string, id: string, port: number, health: HealthSpec, signal?: AbortSignal): Promise<void> {
+  async waitHealthy(
+    host: string,
+    id: string,
+    port: number | undefined,
+    health: HealthSpec,
+    signal?: AbortSignal,
+  ): Promise<void> {
     return waitHealthy(this.engine(host), id, port, health, signal);
   }
 

@@ -1,8 +1,9 @@
 /**
  * Wait until a new container is healthy (DESIGN.md, "Rollouts"): the image's
  * HEALTHCHECK when it has one, else an HTTP GET of `health.path`, else a TCP
- * connect. Polls fast, fails as soon as the container dies, and attaches the
- * container's last log lines to the failure.
+ * connect; a container without a port (a worker) only has to run. Polls fast,
+ * fails as soon as the container dies, and attaches the container's last log
+ * lines to the failure.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type Docker from "dockerode";
@@ -13,16 +14,18 @@ import { inspectContainer, publishedHostPort } from "./container-ops.js";
 import { DOCKER_DEFAULTS } from "./docker-defaults.js";
 import { type ProbeResult, probeHttp, probeTcp } from "./probe-endpoint.js";
 
-type Check = { kind: "healthcheck" } | { kind: "http"; path: string } | { kind: "tcp" };
+type Check = { kind: "healthcheck" } | { kind: "http"; path: string } | { kind: "tcp" } | { kind: "running" };
 
 /** A probe result that also says whether waiting longer could help. */
 type Verdict = ProbeResult | { ok: false; problem: string; final: true };
 
-function chooseCheck(info: Docker.ContainerInspectInfo, health: HealthSpec): Check {
+function chooseCheck(info: Docker.ContainerInspectInfo, health: HealthSpec, port: number | undefined): Check {
   const test = info.Config.Healthcheck?.Test;
   const hasHealthcheck =
     info.State.Health !== undefined || (test !== undefined && test.length > 0 && test[0] !== "NONE");
   if (hasHealthcheck) return { kind: "healthcheck" };
+  // Nothing to probe: running (deathOf says otherwise) is the check, and `health.stable` its proof.
+  if (port === undefined) return { kind: "running" };
   return health.path ? { kind: "http", path: health.path } : { kind: "tcp" };
 }
 
@@ -40,11 +43,12 @@ async function runCheck(
   engine: Engine,
   check: Check,
   info: Docker.ContainerInspectInfo,
-  port: number,
+  port: number | undefined,
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<Verdict> {
   if (check.kind === "healthcheck") return healthcheckVerdict(info);
+  if (check.kind === "running" || port === undefined) return { ok: true };
   const hostPort = publishedHostPort(info, port);
   if (hostPort === undefined) return { ok: false, problem: `port ${port}/tcp is not published` };
   const address = engine.host.address;
@@ -55,6 +59,7 @@ async function runCheck(
 
 function describe(check: Check): string {
   if (check.kind === "healthcheck") return "its HEALTHCHECK";
+  if (check.kind === "running") return "running (it has no port to probe)";
   return check.kind === "http" ? `GET ${check.path}` : "a TCP connect";
 }
 
@@ -99,14 +104,14 @@ class ProbeLog {
 export async function waitHealthy(
   engine: Engine,
   id: string,
-  port: number,
+  port: number | undefined,
   health: HealthSpec,
   signal?: AbortSignal,
 ): Promise<void> {
   const deadline = Date.now() + health.withinMs;
   const probes = new ProbeLog();
   let info = await inspectContainer(engine, id);
-  const check = chooseCheck(info, health);
+  const check = chooseCheck(info, health, port);
   for (;;) {
     signal?.throwIfAborted();
     const death = deathOf(info);
@@ -159,7 +164,8 @@ async function stayUp(
     const info = await inspectContainer(engine, id);
     const down = downSince(passed, info);
     if (down !== undefined) {
-      const why = `${down} within ${window.stableMs} ms of passing ${describe(window.check)} (health.stable)`;
+      const passed = window.check.kind === "running" ? "starting" : `passing ${describe(window.check)}`;
+      const why = `${down} within ${window.stableMs} ms of ${passed} (health.stable)`;
       throw await healthFailure(engine, info, why, "waitHealthy", window.probes.text());
     }
   }

@@ -54,6 +54,7 @@ export function buildStatus(input: StatusInput): StatusSnapshot {
   const specs = new Map((input.desired?.apps ?? []).map((a) => [key(a.env, a.name), a]));
   const outcomes = new Map((input.history?.lastOutcomes ?? []).map((o) => [key(o.env, o.app), o]));
   const holds = new Map((input.holds ?? []).map((h) => [key(h.env, h.app), h]));
+  const addresses = new Map((input.desired?.hosts ?? []).map((h) => [h.name, h.address]));
   const names = new Set<string>([...specs.keys(), ...containers.map((c) => key(c.env, c.app))]);
   const apps = [...names].sort(compareKeys).map((k) => {
     const [env = "", app = ""] = k.split("/");
@@ -64,6 +65,7 @@ export function buildStatus(input: StatusInput): StatusSnapshot {
       desiredKnown: input.desired !== undefined,
       lastOutcome: outcomes.get(k),
       hold: holds.get(k),
+      addresses,
     });
   });
   return {
@@ -120,6 +122,8 @@ interface AppParts {
   desiredKnown: boolean;
   lastOutcome?: AppLastOutcome;
   hold?: HoldStatus;
+  /** Host name ─▶ address, from dockhand.yaml. */
+  addresses: ReadonlyMap<string, string>;
 }
 
 function appStatus(app: string, env: string, parts: AppParts): AppStatus {
@@ -136,12 +140,26 @@ function appStatus(app: string, env: string, parts: AppParts): AppStatus {
     stoppedContainers: parts.containers.length - running.length,
     hosts: [...new Set(running.map((c) => c.host))].sort(),
     hostnames: parts.spec?.hostnames ?? [],
+    ...roleOf(parts, slots),
     health: appHealth(parts, running),
     commits: byFrequency(running.map((c) => c.commit)),
     slots,
     ...(parts.lastOutcome ? { lastOutcome: parts.lastOutcome } : {}),
     ...(parts.hold ? { hold: parts.hold } : {}),
   };
+}
+
+/** A worker publishes nothing; an app on a fixed host port is reached at its hosts' addresses on it. */
+function roleOf(parts: AppParts, slots: SlotStatus[]): Pick<AppStatus, "role" | "endpoints"> {
+  const spec = parts.spec;
+  if (!spec) return {};
+  if (spec.port === undefined) return { role: "worker" };
+  if (spec.hostPort === undefined) return { role: "web" };
+  const endpoints = slots.map((s) => {
+    const address = parts.addresses.get(s.host) ?? s.host;
+    return `${address.includes(":") ? `[${address}]` : address}:${s.hostPort ?? spec.hostPort}`;
+  });
+  return { role: "fixed", endpoints };
 }
 
 function slotStatus(c: ObservedContainer, spec: AppSpec | undefined): SlotStatus {

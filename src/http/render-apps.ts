@@ -26,13 +26,23 @@ function renderApp(app: AppStatus, hosts: HostStatus[]): SafeHtml {
   return html`<tr data-app="${app.app}" data-health="${app.health}">
 <td><strong>${app.app}</strong> <span class="badge ${healthClass(app.health)}">${app.health}</span>${
     app.hold ? html` <span class="badge warn" title="${app.hold.reason ?? ""}">held</span>` : ""
-  }${app.hostnames.length ? html`<div class="muted">${app.hostnames.join(", ")}</div>` : ""}</td>
+  }${serves(app)}</td>
 <td class="num">${app.runningReplicas}/${desired}${
     app.stoppedContainers ? html`<div class="muted">${app.stoppedContainers} stopped</div>` : ""
   }</td>
 <td>${renderLast(app)}</td>
 ${hosts.map((h) => html`<td>${app.slots.filter((s) => s.host === h.name).map(renderSlot)}</td>`)}
 </tr>`;
+}
+
+/** Hostnames for a web app; where an app on a fixed host port listens; a worker serves nothing. */
+function serves(app: AppStatus): SafeHtml | string {
+  if (app.role === "worker") return html`<div class="muted" data-role="worker">worker · no port</div>`;
+  if (app.role === "fixed") {
+    const where = app.endpoints?.length ? app.endpoints.join(", ") : "no slot running";
+    return html`<div class="muted" data-role="fixed">listens on ${where}</div>`;
+  }
+  return app.hostnames.length ? html`<div class="muted">${app.hostnames.join(", ")}</div>` : "";
 }
 
 function renderLast(app: AppStatus): SafeHtml | string {

@@ -32,9 +32,16 @@ export interface SlotStatus {
   current: boolean;
 }
 
+/** What an app serves: its hostnames through the proxy (`web`), a fixed host port (`fixed`), nothing (`worker`, no port). */
+export type AppRole = "web" | "fixed" | "worker";
+
 export interface AppStatus {
   app: string;
   env: string;
+  /** Undefined when the app is not in the deploy repo. */
+  role?: AppRole;
+  /** `address:hostPort` of each running slot of a `fixed` app, by slot: where other apps reach it. */
+  endpoints?: string[];
   /** Undefined when the app is not in the deploy repo (it is being removed, or the repo was not read). */
   desiredReplicas?: number;
   runningReplicas: number;

@@ -93,9 +93,19 @@ export interface HealthSpec {
   stableMs?: number;
 }
 
+/**
+ * How a slot is replaced: `start-first` starts the new container, then stops
+ * the old (no gap in service); `recreate` stops the old, then starts the new
+ * (never two containers of one slot at once: one per-slot volume, one fixed port).
+ */
+export const ROLLOUT_STRATEGIES = ["start-first", "recreate"] as const;
+export type RolloutStrategy = (typeof ROLLOUT_STRATEGIES)[number];
+
 export interface RolloutSpec {
   /** Slots rolled at once. */
   batch: number;
+  /** Absent means `start-first` (src/config always sets it; hand-built specs may leave it out). */
+  strategy?: RolloutStrategy;
   /** How long a routed-out container keeps serving its in-flight requests before it is stopped. */
   drainMs: number;
   /** Retired specs (versions) whose stopped containers are kept for `dockhand rollback`; absent means 3. */
@@ -130,6 +140,11 @@ export interface PlacementSpec {
   hosts?: string[];
   /** Eligible hosts must carry all of these labels. */
   labels?: Record<string, string>;
+  /**
+   * A slot with per-slot volumes may move to another host (its volume does not
+   * move with it: the new container starts on an empty one). Absent: such a move is a plan error.
+   */
+  allowDataMove?: boolean;
 }
 
 export interface AppSpec {
@@ -142,10 +157,19 @@ export interface AppSpec {
   image: string;
   build?: BuildSpec;
   replicas: number;
-  /** Port the container listens on. */
-  port: number;
+  /** Port the container listens on; absent for a worker, which is neither published nor routed. */
+  port?: number;
+  /** Publish `port` on this fixed port of the host's bind address (not a free one the engine picks); at most one slot per host. */
+  hostPort?: number;
   hostnames: string[];
+  /** Env vars as written, `$$` read as `$`; vars whose values reference other apps are in `envRefs` instead. */
   environment: Record<string, string>;
+  /**
+   * Env vars whose values name other apps (`${apps.db.host}`), as parts. The
+   * planner resolves them from placement into `environment` (a plan's spec
+   * carries the resolved values, and a spec hash over them).
+   */
+  envRefs?: Record<string, EnvPart[]>;
   health: HealthSpec;
   rollout: RolloutSpec;
   placement: PlacementSpec;
@@ -165,6 +189,13 @@ export interface AppSpec {
   /** Short digest per field of the spec (`image`, `port`, `env.GREETING`): lets a plan name what changed without values. */
   specFields: Record<string, string>;
 }
+
+/** What `${apps.<app>.<field>}` reads: slot 0's host address, the app's hostPort, or `address:hostPort` of every slot. */
+export const ENV_REF_FIELDS = ["host", "port", "endpoints"] as const;
+export type EnvRefField = (typeof ENV_REF_FIELDS)[number];
+
+/** A piece of an env value: literal text, or a reference to another app of the same environment. */
+export type EnvPart = string | { app: string; field: EnvRefField };
 
 /** An app's previews, as the tracked branch sets them: a pull request's head never decides these. */
 export interface AppPreviewsSpec {

@@ -14,3 +14,4 @@ export * from "./proxy-reports.js";
 export * from "./repo-snapshot.js";
 export * from "./reporting.js";
 export * from "./routes.js";
+export * from "./spec-digest.js";

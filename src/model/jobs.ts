@@ -18,6 +18,8 @@ export interface SyncJob {
   delivery?: string;
   /** Try again apps whose rollout failed at this commit (`dockhand apply --retry`, the API); others skip them. */
   retry?: boolean;
+  /** Let slots with per-slot volumes move between hosts, leaving their data behind (`dockhand apply --allow-data-move`). */
+  allowDataMove?: boolean;
   /** Set for a pull request's job (env `pr-<n>`): plan it against production, run its preview (issue 7). */
   pullRequest?: PullRequestInfo;
   /** The GitHub App installation that sent the webhook, so reports use its token. */

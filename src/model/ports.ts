@@ -13,8 +13,10 @@ import type { AppRoute, RouteTable } from "./routes.js";
 export interface ContainerSpec {
   name: string;
   image: string;
-  /** Port inside the container, published on a free port of the host's address. */
-  port: number;
+  /** Port inside the container, published on the host's bind address; absent: nothing is published (a worker). */
+  port?: number;
+  /** The host port `port` is published on; absent: a free one the engine picks. */
+  hostPort?: number;
   environment: Record<string, string>;
   labels: Record<string, string>;
   /** Replaces the image's CMD. */
@@ -51,7 +53,8 @@ export interface StartedContainer {
   id: string;
   name: string;
   host: string;
-  hostPort: number;
+  /** Absent when nothing is published (a container without a port). */
+  hostPort?: number;
 }
 
 export interface LogStreamOptions {
@@ -104,8 +107,17 @@ export interface DockerPort {
   push(host: string, image: string, log: LineSink): Promise<void>;
   /** Create and start; resolves with the published host port. */
   run(host: string, spec: ContainerSpec): Promise<StartedContainer>;
-  /** Resolve once the container answers its health check; throw when `health.withinMs` passes or it dies. */
-  waitHealthy(host: string, id: string, port: number, health: HealthSpec, signal?: AbortSignal): Promise<void>;
+  /**
+   * Resolve once the container answers its health check; throw when `health.withinMs` passes or it dies.
+   * Without a `port` (and without a HEALTHCHECK) the check is that it keeps running for `health.stableMs`.
+   */
+  waitHealthy(
+    host: string,
+    id: string,
+    port: number | undefined,
+    health: HealthSpec,
+    signal?: AbortSignal,
+  ): Promise<void>;
   start(host: string, id: string): Promise<void>;
   stop(host: string, id: string, timeoutSeconds?: number): Promise<void>;
   remove(host: string, id: string): Promise<void>;

@@ -1,4 +1,4 @@
-import type { NewContainerRef, ObservedContainer, OldContainerRef, Step } from "../model/index.js";
+import type { AppSpec, NewContainerRef, ObservedContainer, OldContainerRef, Step } from "../model/index.js";
 import { append, compareStrings } from "./compare.js";
 import { isLive } from "./container-state.js";
 import type { AppDraft, SlotDraft } from "./draft.js";
@@ -12,54 +12,106 @@ export interface StepOptions {
   hostnames: string[] | undefined;
 }
 
+/** How old containers leave service: whether they are routed out and drained first, and for how long. */
+interface Retirement {
+  drainMs: number;
+  /** Whether a live container goes through route-out and drain before its stop. */
+  routed: (c: ObservedContainer) => boolean;
+}
+
 /**
  * The ordered steps of one app (DESIGN.md, "Rollouts"): images first; then per
  * batch start ─▶ wait healthy ─▶ route in the new, route out ─▶ drain ─▶ stop
- * the old; old containers are removed only after every batch rolled, so a
- * failure anywhere can switch every slot back. Consecutive steps of one kind
- * concern different containers or hosts and may run concurrently.
+ * the old (`start-first`), or the old out first and then the new (`recreate`:
+ * never two containers of a slot at once); old containers are removed only
+ * after every batch rolled, so a failure anywhere can switch every slot back.
+ * Consecutive steps of one kind concern different containers or hosts and may
+ * run concurrently.
  */
 export function appSteps(ctx: PlanContext, draft: AppDraft, options: StepOptions): Step[] {
   const steps: Step[] = [];
   const spec = draft.spec;
-  const drainMs = spec?.rollout.drainMs ?? options.pruneDrainMs;
+  const retirement: Retirement = {
+    drainMs: spec?.rollout.drainMs ?? options.pruneDrainMs,
+    // A worker's old containers are routed only if they published a port (the app had one then); others may be.
+    routed: (c) => spec?.port !== undefined || spec === undefined || c.hostPort !== undefined,
+  };
   const rolling = draft.slots.filter((s) => s.action !== "keep");
   const removed = new Set<ObservedContainer>();
+  const stopped = new Set<ObservedContainer>();
   if (spec && rolling.length > 0) {
     const targets = [...new Set(rolling.map(hostOf))].sort(compareStrings);
     append(steps, imageSteps(ctx, spec, targets));
     const byName = containersByHostAndName(draft);
+    const recreate = spec.rollout.strategy === "recreate";
+    // Without hostnames no proxy sends the old container anything: recreate stops it at once.
+    const stopFirst = recreate ? { ...retirement, routed: () => servesHostnames(ctx, draft) } : retirement;
     const batch = Math.max(1, spec.rollout.batch);
     for (let i = 0; i < rolling.length; i += batch) {
-      const news = rolling.slice(i, i + batch).map((s) => newRef(ctx, draft, s, spec.specHash));
+      const slots = rolling.slice(i, i + batch);
+      const news = slots.map((s) => newRef(ctx, draft, s, spec.specHash));
       // Same slot, spec and host give the same name (self-heal): the old one must go before the start.
       const conflicts = unique(news.map((n) => byName(n.host, n.name)));
-      append(steps, retire(conflicts, drainMs, true));
+      append(steps, retire(conflicts, retirement, true));
       for (const c of conflicts) removed.add(c);
-      for (const kind of ["start", "waitHealthy", "routeIn"] as const) {
-        for (const container of news) steps.push({ kind, container });
+      const olds = unique([...slots.map((s) => s.current), ...(recreate ? duplicatesOf(draft, slots) : [])]).filter(
+        (c) => !removed.has(c),
+      );
+      if (recreate) {
+        append(steps, retire(olds, stopFirst, false));
+        for (const c of olds) stopped.add(c);
       }
-      const olds = unique(rolling.slice(i, i + batch).map((s) => s.current)).filter((c) => !removed.has(c));
-      append(steps, retire(olds, drainMs, false));
+      append(steps, bringUp(spec, news));
+      if (!recreate) append(steps, retire(olds, retirement, false));
     }
   }
   if (options.hostnames) steps.push({ kind: "setHostnames", hostnames: options.hostnames });
   const going = draft.retiring.map((r) => r.container).filter((c) => !removed.has(c));
-  append(steps, retire(going, drainMs, false));
+  append(
+    steps,
+    retire(
+      going.filter((c) => !stopped.has(c)),
+      retirement,
+      false,
+    ),
+  );
   const leftovers = [...rolling.map((s) => s.current), ...going];
   for (const c of unique(leftovers)) if (!removed.has(c)) steps.push({ kind: "remove", container: oldRef(c) });
   return steps;
 }
 
-/** Route out, drain and stop the live ones; with `remove`, also remove all of them. */
-function retire(containers: readonly ObservedContainer[], drainMs: number, remove: boolean): Step[] {
-  const live = containers.filter(isLive).map(oldRef);
+/** Start, health gate and, for an app with a port, route in: a worker is never routed. */
+function bringUp(spec: AppSpec, news: readonly NewContainerRef[]): Step[] {
+  const kinds =
+    spec.port === undefined ? (["start", "waitHealthy"] as const) : (["start", "waitHealthy", "routeIn"] as const);
   const steps: Step[] = [];
-  for (const container of live) steps.push({ kind: "routeOut", container });
-  for (const container of live) steps.push({ kind: "drain", container, ms: drainMs });
-  for (const container of live) steps.push({ kind: "stop", container });
+  for (const kind of kinds) for (const container of news) steps.push({ kind, container });
+  return steps;
+}
+
+/** Route out and drain the routed live ones, stop every live one; with `remove`, also remove all of them. */
+function retire(containers: readonly ObservedContainer[], how: Retirement, remove: boolean): Step[] {
+  const live = containers.filter(isLive);
+  const routed = live.filter(how.routed).map(oldRef);
+  const steps: Step[] = [];
+  for (const container of routed) steps.push({ kind: "routeOut", container });
+  for (const container of routed) steps.push({ kind: "drain", container, ms: how.drainMs });
+  for (const container of live) steps.push({ kind: "stop", container: oldRef(container) });
   if (remove) for (const c of containers) steps.push({ kind: "remove", container: oldRef(c) });
   return steps;
+}
+
+/** Whether a proxy may send the app's containers requests now or during the plan: it has hostnames, or had them. */
+function servesHostnames(ctx: PlanContext, draft: AppDraft): boolean {
+  if ((draft.spec?.hostnames.length ?? 0) > 0) return true;
+  // An unknown route table may hold hostnames: route out to be safe.
+  return ctx.routes === undefined || (ctx.routes.get(draft.key)?.hostnames.length ?? 0) > 0;
+}
+
+/** Other containers claiming the rolling slots (an interrupted rollout's): under recreate they stop first too. */
+function duplicatesOf(draft: AppDraft, slots: readonly SlotDraft[]): ObservedContainer[] {
+  const numbers = new Set(slots.map((s) => s.slot));
+  return draft.retiring.map((r) => r.container).filter((c) => numbers.has(c.slot));
 }
 
 function hostOf(slot: SlotDraft): string {

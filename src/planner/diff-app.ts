@@ -37,7 +37,11 @@ export function diffApp(ctx: PlanContext, eligibility: Eligibility, spec: AppSpe
     }
     const current = candidates?.[0];
     if (current) slots.push(diffSlot(ctx, spec, slot, current));
-    else slots.push(missingSlot(ctx, spec, slot, { exists, observedReplicas, ghostHost: ghostHosts.get(slot) }));
+    else {
+      const ghostHost = ghostHosts.get(slot);
+      const unseen = ghostHost === undefined && exists ? unseenHosts(ctx, spec) : undefined;
+      slots.push(missingSlot(ctx, spec, slot, { exists, observedReplicas, ghostHost, unseen }));
+    }
   }
   return { key, env: spec.env, app: spec.name, spec, slots, retiring, reasons: exists ? [] : ["new app"], exists };
 }
@@ -73,7 +77,9 @@ function diffSlot(ctx: PlanContext, spec: AppSpec, slot: number, current: Observ
   const exposed = bindingReason(host?.spec, current);
   if (exposed) reasons.push(exposed);
   const moved = host ? ineligibleReason(host, spec.placement) : `host ${current.host} unknown`;
-  if (moved) return { slot, action: "replace", host: undefined, current, reasons: [...reasons, moved] };
+  if (moved) {
+    return { slot, action: "replace", host: undefined, current, reasons: [...reasons, moved], from: current.host };
+  }
   const action = reasons.length > 0 ? "replace" : "keep";
   return { slot, action, host: current.host, current, reasons };
 }
@@ -82,7 +88,7 @@ function missingSlot(
   ctx: PlanContext,
   spec: AppSpec,
   slot: number,
-  seen: { exists: boolean; observedReplicas: number; ghostHost: string | undefined },
+  seen: { exists: boolean; observedReplicas: number; ghostHost: string | undefined; unseen?: string },
 ): SlotDraft {
   let reasons: string[] = [];
   if (seen.ghostHost) reasons = [`host ${seen.ghostHost} unreachable`];
@@ -90,7 +96,9 @@ function missingSlot(
   else if (seen.exists && ctx.someHostUnreachable) reasons = ["no container on a reachable host"];
   else if (slot >= seen.observedReplicas && seen.exists) reasons = [`scale up to ${spec.replicas} replicas`];
   else if (seen.exists) reasons = ["container missing"];
-  return { slot, action: "create", host: undefined, current: undefined, reasons };
+  const was = seen.ghostHost ?? seen.unseen;
+  const from = was === undefined ? {} : { from: was };
+  return { slot, action: "create", host: undefined, current: undefined, reasons, ...from };
 }
 
 /**
@@ -127,6 +135,23 @@ function describeField(key: string): string {
   return dot < 0 ? key : `${key.slice(0, dot)} ${key.slice(dot + 1)}`;
 }
 
+/**
+ * Where a missing slot of an app that exists may still run unseen: the
+ * unreachable hosts its placement allows (`beta`, or `beta or gamma`). An
+ * unreachable host lists no containers, so this is all the plan can know.
+ */
+function unseenHosts(ctx: PlanContext, spec: AppSpec): string | undefined {
+  const names = ctx.hostNames.filter((name) => {
+    const host = ctx.hosts.get(name);
+    return (
+      host?.spec !== undefined &&
+      !host.reachable &&
+      ineligibleReason({ ...host, reachable: true }, spec.placement) === undefined
+    );
+  });
+  return names.length > 0 ? names.join(" or ") : undefined;
+}
+
 function scaleDown(replicas: number): string {
   return `scale down to ${replicas} ${replicas === 1 ? "replica" : "replicas"}`;
 }
@@ -158,9 +183,11 @@ function compareCandidates(a: ObservedContainer, b: ObservedContainer, rank: (c:
  * A running container of the right spec that the route table does not know
  * was started by a rollout that died before its health gate passed (a crash
  * between start and route-in): it was never confirmed healthy, so it is
- * replaced rather than trusted. Only when the table is known and has the app.
+ * replaced rather than trusted. Only when the table is known and has the app,
+ * and for apps with a port: a worker is never routed, so running is all it proves.
  */
 function unconfirmedReason(ctx: PlanContext, spec: AppSpec, current: ObservedContainer): string | undefined {
+  if (spec.port === undefined) return undefined;
   if (current.specHash !== spec.specHash || current.state !== "running") return undefined;
   const route = ctx.routes?.get(routeKey(spec.env, spec.name));
   if (route === undefined) return undefined;

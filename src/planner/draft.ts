@@ -9,6 +9,11 @@ export interface SlotDraft {
   /** The container that serves the slot now, if any (on a reachable host). */
   current: ObservedContainer | undefined;
   reasons: string[];
+  /**
+   * Where the slot ran when it must move (its host left placement or
+   * dockhand.yaml, or is unreachable): its per-slot volumes stay there.
+   */
+  from?: string;
 }
 
 /** A container that goes: scale down, duplicate of a slot, or its app or environment is gone. */

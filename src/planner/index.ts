@@ -12,4 +12,5 @@ export type { RenderMarkdownOptions } from "./render-plan-markdown.js";
 export { renderPlanMarkdown } from "./render-plan-markdown.js";
 export type { RenderTextOptions } from "./render-plan-text.js";
 export { renderPlanText, shortSha } from "./render-plan-text.js";
+export { resolvedDesired } from "./resolved-desired.js";
 export { simulateApply } from "./simulate-apply.js";

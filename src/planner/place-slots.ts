@@ -33,6 +33,7 @@ interface Hosts {
  * runs; the others still plan. Returns warnings about hosts over capacity.
  */
 export function placeSlots(ctx: PlanContext, eligibility: Eligibility, drafts: readonly AppDraft[]): string[] {
+  for (const d of drafts) spreadFixedPort(d);
   const holders = hostnameHolders(ctx);
   const pending = new Map<AppDraft, SlotDraft[]>();
   const risky = new Set<AppDraft>();
@@ -52,6 +53,27 @@ export function placeSlots(ctx: PlanContext, eligibility: Eligibility, drafts: r
   addHostnameConflicts(drafts, holders, errors);
   for (const [draft, error] of errors) draft.error = error;
   return overCapacityWarnings(ctx, drafts);
+}
+
+/**
+ * A fixed host port binds once per host: of an app's slots that stay on one
+ * host, the lowest keeps it and the others must move (made before hostPort was set).
+ */
+function spreadFixedPort(draft: AppDraft): void {
+  const hostPort = draft.spec?.hostPort;
+  if (hostPort === undefined) return;
+  const taken = new Set<string>();
+  for (const s of draft.slots) {
+    if (s.host === undefined) continue;
+    if (!taken.has(s.host)) {
+      taken.add(s.host);
+      continue;
+    }
+    s.from = s.host;
+    s.host = undefined;
+    s.action = "replace";
+    s.reasons = [...s.reasons, `hostPort ${hostPort} allows one replica per host`];
+  }
 }
 
 function actionableOf(ctx: PlanContext, d: AppDraft): readonly ObservedContainer[] {
@@ -99,9 +121,10 @@ function placeApp(
   const touched = countOwn(ctx, hosts, draft);
   const free = (i: number) => (hosts.capacity[i] ?? 0) - (hosts.load[i] ?? 0) + (hosts.room[i] ?? 0);
   const freeText = Array.from(eligible, (i) => `${ctx.hostNames[i]} ${Math.max(0, free(i))}`).join(", ");
+  const onePerHost = draft.spec?.hostPort !== undefined;
   let placed = 0;
   for (const slot of slots) {
-    const i = pickHost(eligible, hosts, free);
+    const i = pickHost(eligible, hosts, free, onePerHost);
     if (i < 0) break;
     slot.host = ctx.hostNames[i];
     hosts.load[i] = (hosts.load[i] ?? 0) + 1;
@@ -120,6 +143,11 @@ function placeApp(
     slot.host = undefined;
   }
   const wanted = slots.length;
+  const replicas = draft.spec?.replicas ?? wanted;
+  if (onePerHost && replicas > names.length) {
+    const eligibleText = `${names.length} eligible ${names.length === 1 ? "host" : "hosts"} (${names.join(", ")})`;
+    return `hostPort ${draft.spec?.hostPort} allows one replica per host: wanted ${replicas} replicas, ${eligibleText}`;
+  }
   return `not enough capacity: wanted ${wanted} new ${wanted === 1 ? "container" : "containers"}, free per host: ${freeText}`;
 }
 
@@ -142,14 +170,18 @@ function countOwn(ctx: PlanContext, hosts: Hosts, draft: AppDraft): number[] {
   return touched;
 }
 
-/** Fewest containers of this app, then fewest overall, then by name (`eligible` is in name order); -1 when all are full. */
-function pickHost(eligible: Int32Array, hosts: Hosts, free: (i: number) => number): number {
+/**
+ * Fewest containers of this app, then fewest overall, then by name (`eligible` is in name order); -1 when all are
+ * full. With `onePerHost` (a fixed host port), only hosts without one of the app's slots.
+ */
+function pickHost(eligible: Int32Array, hosts: Hosts, free: (i: number) => number, onePerHost: boolean): number {
   let best = -1;
   let bestMine = 0;
   let bestLoad = 0;
   for (const i of eligible) {
     if (free(i) <= 0) continue;
     const mine = hosts.mine[i] ?? 0;
+    if (onePerHost && mine > 0) continue;
     const load = hosts.load[i] ?? 0;
     if (best < 0 || mine < bestMine || (mine === bestMine && load < bestLoad)) {
       best = i;

@@ -14,4 +14,10 @@ export interface PlanOptions {
    * (`DockerPort.observe(instance)` filters by label).
    */
   instance?: string;
+  /**
+   * Let slots with per-slot volumes move between hosts, leaving their data
+   * behind (`dockhand apply --allow-data-move`); else only apps with
+   * `placement.allowDataMove` may, and a move of another is an error on it.
+   */
+  allowDataMove?: boolean;
 }

@@ -1,14 +1,16 @@
 import type { AppSpec, DesiredState, ObservedState, Plan } from "../model/index.js";
 import { DockhandError, routeKey } from "../model/index.js";
 import { append, compareApps, compareStrings } from "./compare.js";
+import { checkDataMoves } from "./data-moves.js";
 import { diffApp, pruneApp } from "./diff-app.js";
 import type { AppDraft } from "./draft.js";
-import { createEligibility } from "./host-eligibility.js";
+import { createEligibility, type Eligibility } from "./host-eligibility.js";
 import { hostWarnings } from "./host-warnings.js";
 import { placeSlots } from "./place-slots.js";
 import type { AppContainers, PlanContext } from "./plan-context.js";
 import { buildPlanContext } from "./plan-context.js";
 import type { PlanOptions } from "./plan-options.js";
+import { resolveReferences } from "./resolve-references.js";
 import { toAppChange } from "./to-app-change.js";
 
 /** Drain time for containers of an app that is no longer in the deploy repo (its own setting is gone with it). */
@@ -25,6 +27,25 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   const ctx = buildPlanContext(desired, observed, options);
   const eligibility = createEligibility(ctx);
   const specs = desiredSpecs(ctx);
+  let placed = placeApps(ctx, eligibility, specs, options);
+  if ([...specs.values()].some((s) => s.envRefs !== undefined)) {
+    // References name where apps run, which only placement knows; placement never depends on env, so once is enough.
+    const resolved = resolveReferences(ctx, specs, placed.drafts);
+    placed = placeApps(ctx, eligibility, resolved.specs, options);
+    for (const d of placed.drafts) d.error ??= resolved.errors.get(d.key);
+  }
+  const pruneDrainMs = DEFAULT_PRUNE_DRAIN_MS;
+  const changes = placed.drafts.map((d) => toAppChange(ctx, d, pruneDrainMs));
+  return { source: desired.source, changes, warnings: placed.warnings };
+}
+
+/** Every app diffed against what runs, the ones that go added, and new slots given hosts. */
+function placeApps(
+  ctx: PlanContext,
+  eligibility: Eligibility,
+  specs: ReadonlyMap<string, AppSpec>,
+  options: PlanOptions,
+): { drafts: AppDraft[]; warnings: string[] } {
   const drafts: AppDraft[] = [];
   for (const spec of specs.values()) drafts.push(diffApp(ctx, eligibility, spec));
   const warnings = hostWarnings(ctx);
@@ -32,8 +53,8 @@ export function plan(desired: DesiredState, observed: ObservedState, options: Pl
   drafts.sort(compareApps);
   for (const d of drafts) d.retiring.sort((a, b) => compareContainers(a.container, b.container));
   append(warnings, placeSlots(ctx, eligibility, drafts));
-  const pruneDrainMs = DEFAULT_PRUNE_DRAIN_MS;
-  return { source: desired.source, changes: drafts.map((d) => toAppChange(ctx, d, pruneDrainMs)), warnings };
+  append(warnings, checkDataMoves(drafts, options.allowDataMove === true));
+  return { drafts, warnings };
 }
 
 function desiredSpecs(ctx: PlanContext): Map<string, AppSpec> {

@@ -113,6 +113,12 @@ function start(sim: Sim, change: AppChange, ref: { host: string; name: string; s
   if (!spec) throw new Error("start without a spec");
   if (!hasImage(host, spec.image)) throw new Error(`${ref.host} lacks image ${spec.image}`);
   if (host.byName.has(ref.name)) throw new Error(`container name ${ref.name} already in use on ${ref.host}`);
+  if (spec.rollout.strategy === "recreate") {
+    const twin = [...host.byName.values()].find(
+      (c) => c.app === change.app && c.env === change.env && c.slot === ref.slot && c.state === "running",
+    );
+    if (twin) throw new Error(`${twin.name} of slot ${ref.slot} still runs on ${ref.host} (recreate)`);
+  }
   const c: ObservedContainer = {
     id: `sim-${ref.host}-${ref.name}`,
     name: ref.name,
@@ -168,9 +174,11 @@ function routeOut(sim: Sim, change: AppChange, ref: { host: string; name: string
   if (route) route.upstreams = route.upstreams.filter((u) => u.host !== ref.host || u.container !== ref.name);
 }
 
+/** Whether a proxy could send it requests: it is an upstream of a route that has hostnames. */
 function isRouted(sim: Sim, change: AppChange, ref: { host: string; name: string }): boolean {
   const route = sim.routes?.get(routeKey(change.env, change.app));
-  return route?.upstreams.some((u) => u.host === ref.host && u.container === ref.name) ?? false;
+  if (!route || route.hostnames.length === 0) return false;
+  return route.upstreams.some((u) => u.host === ref.host && u.container === ref.name);
 }
 
 function remove(sim: Sim, ref: { host: string; id: string; name: string }): void {

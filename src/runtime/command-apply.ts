@@ -21,6 +21,8 @@ export interface ApplyFlags extends RepoFlags {
   json?: boolean;
   /** Try again apps whose rollout failed at this commit (issue 4). */
   retry?: boolean;
+  /** Let slots with per-slot volumes move hosts, leaving their data behind. */
+  allowDataMove?: boolean;
 }
 
 /**
@@ -48,7 +50,13 @@ export async function commandApply(env: DockhandEnv, flags: ApplyFlags): Promise
   let outcome: DeployOutcome | undefined;
   try {
     outcome = await runSync(
-      { trigger: "cli", env: "production", sha: flags.ref, ...(flags.retry ? { retry: true } : {}) },
+      {
+        trigger: "cli",
+        env: "production",
+        sha: flags.ref,
+        ...(flags.retry ? { retry: true } : {}),
+        ...(flags.allowDataMove ? { allowDataMove: true } : {}),
+      },
       {
         repo: await openDeployRepo(env, flags),
         dockerFor: (hosts) => createDockerHosts(hosts),

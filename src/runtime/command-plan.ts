@@ -12,6 +12,8 @@ export interface PlanFlags extends RepoFlags {
   json?: boolean;
   detailedExitcode?: boolean;
   observed?: string;
+  /** Plan as `dockhand apply --allow-data-move` would. */
+  allowDataMove?: boolean;
 }
 
 /** Exit 0, or with --detailed-exitcode 2 when the plan has changes (like terraform plan). */
@@ -22,7 +24,7 @@ export async function commandPlan(env: DockhandEnv, flags: PlanFlags): Promise<n
   const observed = await loadObserved(env, desired, flags.observed);
   // Apps a sync could not apply (a missing secret, an unreadable source) show as errors, as in a sync's plan.
   const plan = markUnplannable(
-    makePlan(desired, observed, { instance: env.instance }),
+    makePlan(desired, observed, { instance: env.instance, ...(flags.allowDataMove ? { allowDataMove: true } : {}) }),
     planProblems(desired, secrets.problems),
   );
   if (flags.json) out(JSON.stringify(planToJson(plan), null, 2));

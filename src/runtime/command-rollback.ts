@@ -9,6 +9,7 @@ import pino from "pino";
 import { parseDeployRepo } from "../config/index.js";
 import { createDockerHosts } from "../docker/index.js";
 import { type AppSpec, DockhandError, routeKey } from "../model/index.js";
+import { resolvedDesired } from "../planner/index.js";
 import { RedisRouteStore } from "../proxy/index.js";
 import { type ResolvedSecrets, resolveSecrets } from "../worker/resolve-secrets.js";
 import { type RollbackResult, rollBackApp } from "../worker/roll-back-app.js";
@@ -40,9 +41,12 @@ export async function commandRollback(env: DockhandEnv, app: string, flags: Roll
   const docker = createDockerHosts(desired.hosts);
   try {
     const deps = rolloutDeps(env, connection);
-    const resolved = await resolveSecrets(desired, deps.secrets);
+    const secrets = await resolveSecrets(desired, deps.secrets);
+    const observed = await docker.observe(env.instance);
+    // The hold compares against what syncs plan: with the app's references resolved, as a sync resolves them.
+    const resolved = { ...secrets, desired: resolvedDesired(secrets.desired, observed, { instance: env.instance }) };
     const spec = appToRollBack(resolved, app, flags.env ?? "production", sha);
-    const containers = (await docker.observe(env.instance)).hosts
+    const containers = observed.hosts
       .flatMap((h) => h.containers)
       .filter((c) => c.app === spec.name && c.env === spec.env);
     const stored = (await routes.load()).routes.find((r) => r.app === spec.name && r.env === spec.env);

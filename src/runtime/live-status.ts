@@ -15,6 +15,7 @@ import {
   type StatusSource,
 } from "../http/index.js";
 import type { DesiredState, DockerPort, HostSpec, ObservedState, PreviewRecord, SyncHold } from "../model/index.js";
+import { resolvedDesired } from "../planner/index.js";
 import type { DeployHistory } from "../worker/deploy-history.js";
 
 export interface DesiredResult {
@@ -59,7 +60,8 @@ export class LiveStatus implements StatusSource {
     return buildStatus({
       instance: this.options.instance,
       now: this.now(),
-      desired,
+      // Apps that reference others run their resolved env: compare against that.
+      desired: desired && resolvedDesired(desired, observed, { instance: this.options.instance }),
       desiredError: error,
       observed,
       ...history,

@@ -65,12 +65,20 @@ function renderEnv(env: EnvironmentStatus, paint: Paint): string[] {
     `  ${paint("dim", pad(header))}`,
     ...env.apps.flatMap((a, i) => [
       `  ${colour(rows[i] ?? [], a)}`,
+      ...serves(a),
       ...(a.hold ? [`    held${a.hold.at ? ` at ${shortSha(a.hold.at)}` : ""}: ${a.hold.reason ?? ""}`] : []),
       ...(a.lastOutcome?.error
         ? [`    ${paint("red", `${a.lastOutcome.failedStep ?? "plan"} failed: ${a.lastOutcome.error}`)}`]
         : []),
     ]),
   ];
+}
+
+/** A line under a worker or an app on a fixed host port: what it serves is no URL. */
+function serves(app: AppStatus): string[] {
+  if (app.role === "worker") return ["    worker: no port, not routed"];
+  if (app.role === "fixed") return [`    listens on ${app.endpoints?.join(", ") || "(no slot running)"} (hostPort)`];
+  return [];
 }
 
 function lastDeploy(app: AppStatus): string {

@@ -71,7 +71,8 @@ export function slotContainerSpec(ctx: Ctx, app: AppSpec, container: { name: str
   return {
     name: container.name,
     image: app.image,
-    port: app.port,
+    ...(app.port !== undefined ? { port: app.port } : {}),
+    ...(app.hostPort !== undefined ? { hostPort: app.hostPort } : {}),
     environment: environment(ctx, app),
     labels,
     ...(app.command ? { command: app.command } : {}),

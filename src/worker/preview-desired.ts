@@ -73,8 +73,11 @@ function previewApp(policy: AppSpec, head: AppSpec, pr: PreviewOf, domain: strin
     file: head.file,
     image: head.image,
     ...(head.build ? { build: head.build } : {}),
-    port: head.port,
+    ...(head.port !== undefined ? { port: head.port } : {}),
     environment: head.environment,
+    // References resolve within the preview's own environment (none of its apps has a fixed hostPort: it
+    // would collide with production's), so a preview that references another app is an error on it.
+    ...(head.envRefs ? { envRefs: head.envRefs } : {}),
     health: head.health,
     ...(head.command ? { command: head.command } : {}),
     ...(head.stopTimeoutMs !== undefined ? { stopTimeoutMs: head.stopTimeoutMs } : {}),

@@ -49,14 +49,20 @@ function oldRef(c: ObservedContainer): OldContainerRef {
   return { host: c.host, id: c.id, name: c.name, slot: c.slot };
 }
 
-/** Per batch: bring back, health, route in; then route out, drain, stop what ran in those slots; keep it last. */
+/**
+ * Per batch: bring back, health, route in; then route out, drain, stop what ran in those slots; keep it last.
+ * Under `recreate` what ran in the slots stops first (routed out and drained only when the app has hostnames),
+ * and a worker is never routed.
+ */
 export function rollbackSteps(spec: AppSpec, current: readonly ObservedContainer[], back: KeptVersion): Step[] {
   const steps: Step[] = [];
   const revived = [...back.containers].sort(byHostAndSlot);
   const live = current.filter((c) => c.state === "running" || c.state === "restarting" || c.state === "paused");
   const handled = new Set<ObservedContainer>();
+  const recreate = spec.rollout.strategy === "recreate";
+  const routed = spec.port !== undefined && (!recreate || spec.hostnames.length > 0);
   const retire = (olds: ObservedContainer[]) => {
-    for (const kind of ["routeOut", "drain", "stop"] as const) {
+    for (const kind of routed ? (["routeOut", "drain", "stop"] as const) : (["stop"] as const)) {
       for (const c of olds)
         steps.push(
           kind === "drain" ? { kind, container: oldRef(c), ms: spec.rollout.drainMs } : { kind, container: oldRef(c) },
@@ -64,6 +70,8 @@ export function rollbackSteps(spec: AppSpec, current: readonly ObservedContainer
     }
     for (const c of olds) handled.add(c);
   };
+  const bringUp =
+    spec.port === undefined ? (["start", "waitHealthy"] as const) : (["start", "waitHealthy", "routeIn"] as const);
   const batch = Math.max(1, spec.rollout.batch);
   for (let i = 0; i < revived.length; i += batch) {
     const news: NewContainerRef[] = revived.slice(i, i + batch).map((c) => ({
@@ -71,9 +79,10 @@ export function rollbackSteps(spec: AppSpec, current: readonly ObservedContainer
       name: parseRetiredName(c.name)?.name ?? c.name,
       slot: c.slot,
     }));
-    for (const kind of ["start", "waitHealthy", "routeIn"] as const)
-      for (const container of news) steps.push({ kind, container });
-    retire(live.filter((c) => !handled.has(c) && news.some((n) => n.slot === c.slot)));
+    const inSlots = () => live.filter((c) => !handled.has(c) && news.some((n) => n.slot === c.slot));
+    if (recreate) retire(inSlots());
+    for (const kind of bringUp) for (const container of news) steps.push({ kind, container });
+    if (!recreate) retire(inSlots());
   }
   retire(live.filter((c) => !handled.has(c)));
   for (const c of current) steps.push({ kind: "remove", container: oldRef(c) });

@@ -7,10 +7,20 @@ import { drainContainer, waitRouteSeen } from "./proxy-drain.js";
 import type { RolloutContext } from "./rollout-context.js";
 import { ROLLOUT_DEFAULTS } from "./rollout-defaults.js";
 
+export interface RetiredSlot {
+  host: string;
+  name: string;
+  slot: number;
+  stopped: boolean;
+}
+
 export interface StartedSlot {
   id: string;
   host: string;
-  hostPort: number;
+  /** The slot it serves: under `recreate`, its old container may start again only once this one is gone. */
+  slot: number;
+  /** Absent when nothing is published (a worker). */
+  hostPort?: number;
   /** Set for a kept container brought back by `dockhand rollback`: its retired name, for undoing that. */
   revivedFrom?: string;
 }
@@ -19,7 +29,7 @@ export interface StartedSlot {
 export interface RolloutLedger {
   started: Map<string, StartedSlot>;
   /** Old containers taken out of service (routed out or stopped), by container id. */
-  retired: Map<string, { host: string; name: string; stopped: boolean }>;
+  retired: Map<string, RetiredSlot>;
   removed: Set<string>;
   /** Route table version of each container's route-out, by container name: its drain waits for proxies to serve it. */
   routedOut: Map<string, number>;
@@ -104,7 +114,13 @@ export async function runStep(step: Step, run: AppRun): Promise<void> {
       if (kept) return revive(kept, step.container.name, run);
       const spec = slotContainerSpec(ctx, required(run.spec, step), step.container);
       const started = await docker.run(step.container.host, spec);
-      ledger.started.set(step.container.name, { id: started.id, host: started.host, hostPort: started.hostPort });
+      const { id, host, hostPort } = started;
+      ledger.started.set(step.container.name, {
+        id,
+        host,
+        slot: step.container.slot,
+        ...(hostPort ? { hostPort } : {}),
+      });
       return;
     }
     case "waitHealthy": {
@@ -115,6 +131,8 @@ export async function runStep(step: Step, run: AppRun): Promise<void> {
     }
     case "routeIn": {
       const slot = startedSlot(ledger, step.container.name);
+      if (slot.hostPort === undefined)
+        throw new Error(`container ${step.container.name} publishes no port to route to`);
       await route.addActive(slot.host, step.container.name, slot.hostPort);
       return;
     }
@@ -140,15 +158,18 @@ export async function runStep(step: Step, run: AppRun): Promise<void> {
 /** Give a kept container its name back and start it; it then goes through health and routing like a new one. */
 async function revive(kept: ObservedContainer, name: string, run: AppRun): Promise<void> {
   const { docker } = run.ctx;
-  const port = run.spec?.port;
-  if (port === undefined) throw new Error(`bringing back ${name} needs the app's spec, and the plan has none`);
+  const spec = run.spec;
+  if (spec === undefined) throw new Error(`bringing back ${name} needs the app's spec, and the plan has none`);
+  const slot = { id: kept.id, host: kept.host, slot: kept.slot, revivedFrom: kept.name };
   await docker.rename(kept.host, kept.id, name);
-  run.ledger.started.set(name, { id: kept.id, host: kept.host, hostPort: 0, revivedFrom: kept.name });
+  run.ledger.started.set(name, slot);
   await docker.start(kept.host, kept.id);
-  const hostPort = await docker.hostPort(kept.host, kept.id, port);
+  // A worker publishes nothing; an app with a port must publish it again to be routed.
+  if (spec.port === undefined) return;
+  const hostPort = await docker.hostPort(kept.host, kept.id, spec.port);
   if (hostPort === undefined)
     throw new Error(`kept container ${name} on ${kept.host} started without a published port`);
-  run.ledger.started.set(name, { id: kept.id, host: kept.host, hostPort, revivedFrom: kept.name });
+  run.ledger.started.set(name, { ...slot, hostPort });
 }
 
 /**
@@ -158,7 +179,12 @@ async function revive(kept: ObservedContainer, name: string, run: AppRun): Promi
  */
 async function routeOut(container: OldContainerRef, run: AppRun): Promise<void> {
   const { ctx, ledger } = run;
-  ledger.retired.set(container.id, { host: container.host, name: container.name, stopped: false });
+  ledger.retired.set(container.id, {
+    host: container.host,
+    name: container.name,
+    slot: container.slot,
+    stopped: false,
+  });
   const version = await run.route.markDraining(container.host, container.name);
   ledger.routedOut.set(container.name, version);
   const options = { pollMs: ROLLOUT_DEFAULTS.proxyPollMs, signal: ctx.signal };
@@ -171,7 +197,7 @@ async function routeOut(container: OldContainerRef, run: AppRun): Promise<void> 
 async function stop(container: OldContainerRef, run: AppRun): Promise<void> {
   const { ctx, ledger } = run;
   const wasRouted = ledger.retired.has(container.id);
-  ledger.retired.set(container.id, { host: container.host, name: container.name, stopped: true });
+  ledger.retired.set(container.id, { host: container.host, name: container.name, slot: container.slot, stopped: true });
   // Without a timeout the engine uses the container's own: the old version's stopTimeout, not the new spec's.
   await ctx.docker.stop(container.host, container.id);
   await run.route.drop(container.host, container.name);

@@ -130,7 +130,11 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
     if (await lease?.extend(appsObserved(observed, job.env), signal))
       observed = await docker.observe(deps.instance, dropped);
     observed.routes = await deps.routes.load();
-    const planned = makePlan(desired, observed, { instance: deps.instance, envs: [job.env] });
+    const planned = makePlan(desired, observed, {
+      instance: deps.instance,
+      envs: [job.env],
+      ...(job.allowDataMove ? { allowDataMove: true } : {}),
+    });
     const plan = await gatePlan(planned, job, planProblems(desired, secrets.problems), deps, log);
     reports.plan(plan, desired);
     if (deps.approve && !(await deps.approve(plan, desired))) {

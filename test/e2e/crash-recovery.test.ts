@@ -8,26 +8,19 @@
  * other live container, and a route to exactly those containers.
  */
 import { execFileSync } from "node:child_process";
-import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { QUEUE_NAMES } from "../../src/model/index.js";
-import { RedisRouteStore } from "../../src/proxy/index.js";
-import { SyncQueue } from "../../src/worker/sync-queue.js";
 import {
   cleanUp,
   containersOf,
   newInstance,
   pushGreeting,
-  queuePrefix,
   smallRepo,
   testbedDocker,
 } from "../integration/queue/queue-fixtures.js";
 import type { TestDeployRepo } from "../support/deploy-repo.js";
-import { type DockhandProcess, startDockhand } from "../support/dockhand-process.js";
-import { testbed, testbedHosts } from "../support/testbed.js";
-import { waitFor } from "../support/wait-for.js";
+import { testbedHosts } from "../support/testbed.js";
+import { startWorkerPair, type WorkerPair } from "../support/worker-pair.js";
 
 const instance = newInstance("cr");
 const docker = testbedDocker();
@@ -49,21 +42,8 @@ const KILL_POINTS: Array<{ kind: string; nth: number; phase: "start" | "done" }>
 ];
 
 let repo: TestDeployRepo;
-let env: Record<string, string>;
-let workers: DockhandProcess[] = [];
-let started = 0;
-let redis: Redis;
-let queue: SyncQueue;
-let bull: Queue;
-let routes: RedisRouteStore;
+let pair: WorkerPair;
 const recoveries: string[] = [];
-
-function startWorker(): DockhandProcess {
-  started += 1;
-  const worker = startDockhand(["worker"], { ...env, DOCKHAND_STATE_DIR: `${repo.root}/w${started}` });
-  workers.push(worker);
-  return worker;
-}
 
 async function healthy(host: string, port: number): Promise<boolean> {
   try {
@@ -77,8 +57,8 @@ async function healthy(host: string, port: number): Promise<boolean> {
 
 /** What is wrong with the world, or "" once it is the desired state at `sha`. */
 async function divergence(sha: string): Promise<string> {
-  const counts = await bull.getJobCounts("active", "waiting", "delayed", "prioritized");
-  if (Object.values(counts).some((n) => n > 0)) return `queue busy ${JSON.stringify(counts)}`;
+  const busy = await pair.queueBusy();
+  if (busy) return busy;
   const web = (await containersOf(docker, instance)).filter((c) => c.app === "web");
   const live = web.filter((c) => c.retiredAt === undefined);
   const wrong = live.filter((c) => c.state !== "running" || c.commit !== sha);
@@ -87,7 +67,7 @@ async function divergence(sha: string): Promise<string> {
   }
   if (new Set(live.map((c) => c.slot)).size !== REPLICAS) return "two containers claim one slot";
   if (web.some((c) => c.retiredAt !== undefined && c.state === "running")) return "a retired container runs";
-  const route = (await routes.load()).routes.find((r) => r.app === "web" && r.env === "production");
+  const route = (await pair.routes.load()).routes.find((r) => r.app === "web" && r.env === "production");
   const upstreams = (route?.upstreams ?? []).map((u) => `${u.container}:${u.port}:${u.state}`).sort();
   const expected = live.map((c) => `${c.name}:${c.hostPort}:active`).sort();
   if (upstreams.join() !== expected.join()) return `route ${upstreams.join()} ≠ containers ${expected.join()}`;
@@ -95,51 +75,19 @@ async function divergence(sha: string): Promise<string> {
   return "";
 }
 
-async function converge(sha: string): Promise<void> {
-  let last = "";
-  await waitFor(
-    `convergence at ${sha.slice(0, 7)}`,
-    async () => {
-      last = await divergence(sha);
-      return last === "";
-    },
-    { timeoutMs: 60_000, intervalMs: 300 },
-  ).catch((err: Error) => {
-    throw new Error(`${err.message}; last seen: ${last}`);
-  });
-}
+const converge = (sha: string) => pair.converge(`convergence at ${sha.slice(0, 7)}`, () => divergence(sha));
 
 beforeAll(async () => {
   repo = smallRepo({ replicas: REPLICAS, drain: "500ms" });
-  env = {
-    DOCKHAND_REPO: repo.remote,
-    REDIS_URL: testbed().redisUrl,
-    DOCKHAND_INSTANCE: instance,
-    DOCKHAND_POLL_INTERVAL: "0",
-    // A killed worker's job and locks are taken over after this long.
-    DOCKHAND_LOCK_TTL: "1500ms",
-  };
-  redis = new Redis(testbed().redisUrl, { maxRetriesPerRequest: null });
-  queue = new SyncQueue(redis, queuePrefix(instance));
-  bull = new Queue(QUEUE_NAMES.sync, { connection: redis, prefix: queuePrefix(instance) });
-  routes = new RedisRouteStore({ redis: redis.duplicate(), prefix: `dockhand:${instance}:` });
-  startWorker();
-  startWorker();
-  await waitFor("both workers to start", () => workers.every((w) => w.logged("dockhand worker started").length > 0), {
-    timeoutMs: 30_000,
-  });
-  const seeded = (await queue.enqueue({ trigger: "startup", env: "production" })).jobId;
+  pair = await startWorkerPair({ remote: repo.remote, root: repo.root, instance });
+  const seeded = (await pair.queue.enqueue({ trigger: "startup", env: "production" })).jobId;
   expect(seeded).not.toBe("");
   await converge(execFileSync("git", ["rev-parse", "HEAD"], { cwd: repo.work, encoding: "utf8" }).trim());
 });
 
 afterAll(async () => {
   for (const line of recoveries) console.log(`[crash] ${line}`);
-  for (const w of workers) await w.stop("SIGKILL");
-  await routes?.close();
-  await bull?.close();
-  await queue?.close();
-  redis?.disconnect();
+  await pair?.close();
   await cleanUp(instance, docker);
   await docker.close();
 });
@@ -149,26 +97,14 @@ describe("kill -9 of the worker running a rollout", () => {
     "point %i (%o): the survivor takes over and the system converges",
     async (point, { kind, nth, phase }) => {
       const sha = pushGreeting(repo, `crash-${point}`);
-      const marks = workers.map((w) => w.lines.length);
-      await queue.enqueue({ trigger: "push", env: "production", sha });
-      const victim = await waitFor(
-        `step ${kind} #${nth} (${phase})`,
-        () =>
-          workers.find((w, i) => {
-            const steps = w.lines
-              .slice(marks[i])
-              .filter((l) => l.msg === "rollout step" && String(l.step).split(" ")[0] === kind && l.phase === phase);
-            return steps.length >= nth && w.child.exitCode === null && w.child.signalCode === null;
-          }),
-        { timeoutMs: 60_000, intervalMs: 5 },
-      );
-      victim.child.kill("SIGKILL");
+      const marks = pair.workers.map((w) => w.lines.length);
+      await pair.queue.enqueue({ trigger: "push", env: "production", sha });
+      const victim = await pair.stepSeen({ kind, nth, phase }, marks);
       const killedAt = Date.now();
-      workers = workers.filter((w) => w !== victim);
-      startWorker();
+      pair.replace(victim);
       await converge(sha);
       // The recovery was a takeover by another process, and this is what it did.
-      const after = workers.flatMap((w) => w.lines.filter((l) => Number(l.time) >= killedAt));
+      const after = pair.workers.flatMap((w) => w.lines.filter((l) => Number(l.time) >= killedAt));
       expect(after.some((l) => l.msg === "sync started" && l.sha === sha)).toBe(true);
       const steps = after
         .filter((l) => l.msg === "rollout step" && l.phase === "start")

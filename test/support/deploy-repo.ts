@@ -3,11 +3,31 @@
  * deploy-repo-example, and a work tree to push changes from.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
 export const EXAMPLE_DIR = join(import.meta.dirname, "..", "..", "deploy-repo-example");
+
+/** The example's stateful service and worker, and what they are built from. */
+export const EXAMPLE_STACK = ["apps/kv.yaml", "apps/worker.yaml", "services/kv", "services/worker"];
+
+/**
+ * deploy-repo-example copied to `dest`. By default as the tests have always
+ * known it: web and api, at the loopback addresses the test bed binds to
+ * (tests reach containers there); with `stack`, as shipped: kv and worker
+ * too, at the bridge gateways their containers reach each other by.
+ */
+export function copyExample(dest: string, options: { stack?: boolean } = {}): void {
+  cpSync(EXAMPLE_DIR, dest, { recursive: true });
+  if (options.stack) return;
+  for (const path of EXAMPLE_STACK) rmSync(join(dest, path), { recursive: true, force: true });
+  const file = join(dest, "dockhand.yaml");
+  const loopback = readFileSync(file, "utf8")
+    .replace("address: 172.30.0.1", "address: 127.0.0.1")
+    .replace("address: 172.31.0.1", "address: 127.0.0.2");
+  writeFileSync(file, loopback);
+}
 
 export interface TestDeployRepo {
   /** Path of the bare repository: what DOCKHAND_REPO points at. */
@@ -35,10 +55,10 @@ export function git(cwd: string, ...args: string[]): string {
   }).trim();
 }
 
-export function createDeployRepo(tweak?: (work: string) => void): TestDeployRepo {
+export function createDeployRepo(tweak?: (work: string) => void, options: { stack?: boolean } = {}): TestDeployRepo {
   const root = mkdtempSync(join(tmpdir(), "dockhand-repo-"));
   const repo = gitRemote(root, "deploy", (work) => {
-    cpSync(EXAMPLE_DIR, work, { recursive: true });
+    copyExample(work, options);
     tweak?.(work);
   });
   repo.push("seed from deploy-repo-example");

@@ -95,3 +95,18 @@ export async function deliver(
   });
   return { status: response.status, body: await response.text(), delivery };
 }
+
+/** A signed push of `sha` to main of `fullName`, delivered to `dockhand serve` on `httpPort`. */
+export function deliverPush(
+  httpPort: number,
+  fullName: string,
+  sha: string,
+  secret: string,
+): Promise<{ status: number; body: string; delivery: string }> {
+  return deliver(
+    `http://127.0.0.1:${httpPort}/webhooks/github`,
+    "push",
+    pushPayload(fullName, "refs/heads/main", sha),
+    secret,
+  );
+}

@@ -5,13 +5,13 @@
  * second, so logs have something to merge.
  */
 import { randomUUID } from "node:crypto";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDockerHosts } from "../../../src/docker/index.js";
 import type { StatusSnapshot } from "../../../src/http/index.js";
-import { EXAMPLE_DIR } from "../../support/deploy-repo.js";
+import { copyExample } from "../../support/deploy-repo.js";
 import { runCli, startDockhand } from "../../support/dockhand-process.js";
 import { testbedHosts } from "../../support/testbed.js";
 import { waitFor } from "../../support/wait-for.js";
@@ -27,7 +27,7 @@ const LOG_LINE = /^(alpha|beta)\/([0-2]) +\| tick (\d+) (\d+)$/;
 let events: Array<Record<string, unknown>>;
 
 beforeAll(async () => {
-  cpSync(EXAMPLE_DIR, repo, { recursive: true });
+  copyExample(repo);
   const dockerfile = join(repo, "services/web/Dockerfile");
   writeFileSync(
     dockerfile,

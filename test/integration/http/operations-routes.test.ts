@@ -110,7 +110,13 @@ beforeAll(async () => {
         env: "production",
         hostnames: ["web.test"],
         upstreams: [
-          { host: "alpha", address: "127.0.0.1", port: started.hostPort, container: "c", state: "active" as const },
+          {
+            host: "alpha",
+            address: "127.0.0.1",
+            port: started.hostPort as number,
+            container: "c",
+            state: "active" as const,
+          },
         ],
       },
       { app: "api", env: "production", hostnames: ["api.test"], upstreams: [] },

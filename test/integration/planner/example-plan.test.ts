@@ -3,7 +3,7 @@
  * app shows only that app. Real files on disk (DirectoryRepo), real config,
  * the planner, and its simulated apply standing in for the engines.
  */
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -11,7 +11,7 @@ import { parseDeployRepo } from "../../../src/config/index.js";
 import { DirectoryRepo } from "../../../src/git/index.js";
 import type { ObservedState } from "../../../src/model/index.js";
 import { plan, renderPlanText, simulateApply } from "../../../src/planner/index.js";
-import { EXAMPLE_DIR } from "../../support/deploy-repo.js";
+import { copyExample } from "../../support/deploy-repo.js";
 
 async function desiredOf(dir: string) {
   return parseDeployRepo(await new DirectoryRepo({ dir }).snapshot());
@@ -24,7 +24,7 @@ function empty(hosts: string[]): ObservedState {
 describe("the plan of deploy-repo-example", () => {
   it("after editing one app's file shows only that app, naming the changed field", async () => {
     const dir = mkdtempSync(join(tmpdir(), "dockhand-example-"));
-    cpSync(EXAMPLE_DIR, dir, { recursive: true });
+    copyExample(dir, { stack: true });
     const first = await desiredOf(dir);
     const live = simulateApply(empty(first.hosts.map((h) => h.name)), plan(first, empty(["alpha", "beta"])));
     expect(renderPlanText(plan(first, live), { color: false })).toContain("No changes");
@@ -37,6 +37,6 @@ describe("the plan of deploy-repo-example", () => {
     for (const line of lines)
       expect(line).toMatch(/~ replace\s+api\s+production\s+slot [01]\s+(alpha|beta)\s+env MODE added/);
     expect(text).not.toMatch(/\bweb\b/);
-    expect(text).toContain("Plan: 0 to create, 2 to replace, 0 to remove, 1 app unchanged.");
+    expect(text).toContain("Plan: 0 to create, 2 to replace, 0 to remove, 3 apps unchanged.");
   });
 });

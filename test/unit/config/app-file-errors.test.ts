@@ -13,7 +13,7 @@ function web(text: string): Record<string, string> {
 }
 
 const APP_KEYS =
-  "name, build, image, replicas, port, hostnames, env, health, rollout, placement, secrets, hooks, resources, volumes, command, stopTimeout, previews";
+  "name, build, image, replicas, port, hostPort, hostnames, env, health, rollout, placement, secrets, hooks, resources, volumes, command, stopTimeout, previews";
 
 interface Case {
   name: string;
@@ -53,8 +53,8 @@ const keys: Case[] = [
   },
   {
     name: "a missing required key",
-    files: web("name: web\nimage: busybox:stable\n"),
-    expected: ['apps/web.yaml:1:1 missing required key "port"'],
+    files: web("image: busybox:stable\nport: 8080\n"),
+    expected: ['apps/web.yaml:1:1 missing required key "name"'],
   },
   {
     name: "a missing required key in a nested map",

@@ -30,12 +30,14 @@ const files: Case[] = [
   {
     name: "an empty app file",
     files: { "apps/api.yaml": "" },
-    expected: ["apps/api.yaml:1:1 the file is empty; an app needs at least name, port and image (or build)"],
+    expected: [
+      "apps/api.yaml:1:1 the file is empty; an app needs at least name and image (or build), and port if it serves",
+    ],
   },
   {
     name: "an app file that is a scalar",
     files: { "apps/api.yaml": "# the api\napi\n" },
-    expected: ['apps/api.yaml:2:1 expected a map with keys name, port, image or build, ..., got "api"'],
+    expected: ['apps/api.yaml:2:1 expected a map with keys name, image or build, port, ..., got "api"'],
   },
   {
     name: "a YAML syntax error",
@@ -144,8 +146,8 @@ describe("every problem at once", () => {
       'apps/api.yaml:5:11 secrets.0: expected a secret name of letters, digits and "_", not starting with a digit, like "DATABASE_URL", got "1DB"',
       'apps/cron.yaml:2:19 build.context: no directory "services/cron" in the repo at 0123456',
       'apps/web.yaml:4:20 health.timeout: expected a duration like "2s", got "two"',
-      'apps/web.yaml:5:1 replica: unknown key; did you mean "replicas"? Allowed here: name, build, image, replicas, port, hostnames, env, health, rollout, placement, secrets, hooks, resources, volumes, command, stopTimeout, previews',
-      "apps/worker.yaml:1:1 expected a map with keys name, port, image or build, ..., got a list",
+      'apps/web.yaml:5:1 replica: unknown key; did you mean "replicas"? Allowed here: name, build, image, replicas, port, hostPort, hostnames, env, health, rollout, placement, secrets, hooks, resources, volumes, command, stopTimeout, previews',
+      "apps/worker.yaml:1:1 expected a map with keys name, image or build, port, ..., got a list",
       'dockhand.yaml:2:10 hosts.alpha: missing required key "address"',
       'dockhand.yaml:2:27 hosts.alpha.adress: unknown key; did you mean "address"? Allowed here: docker, tls, socket, address, bindAddress, capacity, labels',
       'dockhand.yaml:3:18 proxy.driver: expected one of builtin, nginx, caddy, got "ngnix"; did you mean "nginx"?',

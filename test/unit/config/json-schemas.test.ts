@@ -28,6 +28,7 @@ describe("deployRepoJsonSchemas", () => {
       "image",
       "replicas",
       "port",
+      "hostPort",
       "hostnames",
       "env",
       "health",
@@ -42,7 +43,7 @@ describe("deployRepoJsonSchemas", () => {
       "previews",
     ]);
     expect(properties.replicas?.default).toBe(1);
-    expect(schemas.app.required).toEqual(["name", "port"]);
+    expect(schemas.app.required).toEqual(["name"]);
     expect(schemas.app.additionalProperties).toBe(false);
     expect(schemas.app.oneOf).toEqual([{ required: ["build"] }, { required: ["image"] }]);
   });

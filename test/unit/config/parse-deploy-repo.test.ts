@@ -73,7 +73,7 @@ describe("parseDeployRepo: valid repos", () => {
           hostnames: ["www.example.com"],
           environment: { GREETING: "hello" },
           health: { path: "/healthz", timeoutMs: 2000, withinMs: 60_000, stableMs: 2000 },
-          rollout: { batch: 1, drainMs: 10_000, retain: 3 },
+          rollout: { batch: 1, strategy: "start-first", drainMs: 10_000, retain: 3 },
           placement: { hosts: ["alpha", "beta"] },
           specHash: computeSpecHash({ image, port: 8080, environment: { GREETING: "hello" } }),
           specFields: computeSpecFields({ image, port: 8080, environment: { GREETING: "hello" } }),
@@ -104,7 +104,7 @@ describe("parseDeployRepo: valid repos", () => {
       hostnames: [],
       environment: {},
       health: { timeoutMs: 2000, withinMs: 60_000, stableMs: 2000 },
-      rollout: { batch: 1, drainMs: 10_000, retain: 3 },
+      rollout: { batch: 1, strategy: "start-first", drainMs: 10_000, retain: 3 },
       placement: {},
       specHash: computeSpecHash({ image: "busybox:stable", port: 8080, environment: {} }),
       specFields: computeSpecFields({ image: "busybox:stable", port: 8080, environment: {} }),
@@ -194,7 +194,7 @@ describe("parseDeployRepo: valid repos", () => {
         "name: web\nimage: x\nport: 80\nhealth: { timeout: 500ms, within: 1m30s, stable: 0s }\nrollout: { drain: 0s, retain: 0 }\n",
     });
     expect(app.health).toEqual({ timeoutMs: 500, withinMs: 90_000, stableMs: 0 });
-    expect(app.rollout).toEqual({ batch: 1, drainMs: 0, retain: 0 });
+    expect(app.rollout).toEqual({ batch: 1, strategy: "start-first", drainMs: 0, retain: 0 });
   });
 
   it("accepts the yaml-language-server modeline in both files", () => {
@@ -244,7 +244,15 @@ describe("parseDeployRepo: ssh hosts", () => {
     const host = `  beta: { docker: "${docker}", address: 10.0.0.12${socket ? `, socket: ${socket}` : ""} }\n`;
     const state = parse({ "dockhand.yaml": `hosts:\n${host}` });
     expect(state.hosts).toEqual([
-      { name: "beta", docker, ...(socket ? { socket } : {}), address: "10.0.0.12", capacity: 50, labels: {} },
+      {
+        name: "beta",
+        docker,
+        ...(socket ? { socket } : {}),
+        address: "10.0.0.12",
+        bind: "10.0.0.12",
+        capacity: 50,
+        labels: {},
+      },
     ]);
   });
 });

@@ -54,6 +54,9 @@ const appArb = fc.record({
   version: fc.integer({ min: 1, max: 3 }),
   build: fc.boolean(),
   batch: fc.integer({ min: 1, max: 3 }),
+  /** A web app, a worker (no port) or a service on a fixed host port; each start-first or recreate. */
+  kind: fc.constantFrom("web", "web", "worker", "fixed"),
+  recreate: fc.boolean(),
   placement: fc.oneof(
     { arbitrary: fc.constant({}), weight: 4 },
     { arbitrary: fc.record({ hosts: fc.subarray(HOSTS, { minLength: 1 }) }), weight: 1 },
@@ -111,7 +114,8 @@ export const worldArb: fc.Arbitrary<World> = fc
     );
 
     specs.forEach((spec, i) => {
-      spec.hostnames = HOSTNAMES.filter((_, h) => r.hostnameOwners[h] === i);
+      // A worker has no port, so nothing to route hostnames to (config refuses that).
+      spec.hostnames = spec.port === undefined ? [] : HOSTNAMES.filter((_, h) => r.hostnameOwners[h] === i);
     });
     const observedHosts = HOSTS.filter(
       (h) => (r.desiredHosts.includes(h) || r.removed.includes(h)) && !r.unobserved.includes(h),
@@ -132,7 +136,9 @@ function toSpec(a: ValueOf<typeof appArb>): AppSpec {
     replicas: a.replicas,
     image: imageOf(a.name, a.version, a.build),
     specHash: hashOf(a.name, a.version, a.build),
-    rollout: { batch: a.batch, drainMs: 100 },
+    rollout: { batch: a.batch, drainMs: 100, strategy: a.recreate || a.kind === "fixed" ? "recreate" : "start-first" },
+    ...(a.kind === "worker" ? { port: undefined } : {}),
+    ...(a.kind === "fixed" ? { hostPort: 7000 } : {}),
     placement: a.placement,
     ...(build ? { build } : {}),
   });

@@ -105,6 +105,25 @@ for (const [label, seed] of [
       );
     });
 
+    it("an app on a fixed host port runs at most one container per host after the plan", () => {
+      check(
+        fc.property(worldArb, (w) => {
+          const p = planWorld(w);
+          const after = simulateApply(w.observed, p);
+          for (const change of p.changes) {
+            if (change.spec?.hostPort === undefined || change.error !== undefined) continue;
+            for (const h of after.hosts.filter((x) => x.reachable)) {
+              const running = h.containers.filter(
+                (c) =>
+                  c.app === change.app && c.env === change.env && c.state === "running" && c.retiredAt === undefined,
+              );
+              expect(running.map((c) => c.name).length, `${change.app} on ${h.name}`).toBeLessThanOrEqual(1);
+            }
+          }
+        }),
+      );
+    });
+
     it("no hostname is served by two apps after the plan", () => {
       check(
         fc.property(worldArb, (w) => {

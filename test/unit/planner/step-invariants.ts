@@ -30,11 +30,16 @@ export function stepOrderViolations(change: AppChange, liveBefore: ReadonlySet<s
   });
   const before = (kind: string, t: string, i: number) =>
     (firstIndex.get(`${kind} ${t}`) ?? Number.POSITIVE_INFINITY) < i;
+  const spec = change.spec;
+  const recreate = spec?.rollout.strategy === "recreate";
+  // Nothing can send requests to these: recreate without hostnames stops at once, a worker is never routed.
+  const unrouted = spec !== undefined && ((recreate && spec.hostnames.length === 0) || spec.port === undefined);
   change.steps.forEach((step, i) => {
     const t = target(step);
     if (step.kind === "routeIn" && !before("waitHealthy", t, i)) broken.push(`routeIn ${t} before its waitHealthy`);
+    if (step.kind === "routeIn" && spec?.port === undefined) broken.push(`routeIn ${t} of a worker`);
     if (step.kind === "waitHealthy" && !before("start", t, i)) broken.push(`waitHealthy ${t} before its start`);
-    if (step.kind === "stop" && !(before("routeOut", t, i) && before("drain", t, i))) {
+    if (step.kind === "stop" && !unrouted && !(before("routeOut", t, i) && before("drain", t, i))) {
       broken.push(`stop ${t} before routeOut and drain`);
     }
     if (step.kind === "remove" && liveBefore.has(t) && !before("stop", t, i)) broken.push(`remove ${t} while live`);
@@ -55,7 +60,13 @@ export function stepOrderViolations(change: AppChange, liveBefore: ReadonlySet<s
     const removeAt = firstIndex.get(`remove ${oldT}`) ?? -1;
     if (removeAt < lastRouteIn) broken.push(`old ${oldT} removed before the whole app rolled`);
     const outAt = firstIndex.get(`routeOut ${oldT}`);
-    if (outAt !== undefined && !before("routeIn", newT, outAt)) broken.push(`old ${oldT} routed out before ${newT} in`);
+    const startAt = firstIndex.get(`start ${newT}`) ?? -1;
+    if (recreate) {
+      // Never two containers of one slot: the old one (if it runs) is stopped before the new one starts.
+      if (liveBefore.has(oldT) && !before("stop", oldT, startAt)) broken.push(`${newT} started before ${oldT} stopped`);
+    } else if (outAt !== undefined && spec?.port !== undefined && !before("routeIn", newT, outAt)) {
+      broken.push(`old ${oldT} routed out before ${newT} in`);
+    }
   }
   return broken;
 }

@@ -8,7 +8,7 @@ function kept(specHash: string, retiredAt: number, slot = 0): KeptContainer {
 }
 
 const spec = (specHash: string, retain?: number) =>
-  ({ specHash, rollout: { batch: 1, drainMs: 0, ...(retain === undefined ? {} : { retain }) } }) as AppSpec;
+  ({ specHash, port: 8080, rollout: { batch: 1, drainMs: 0, ...(retain === undefined ? {} : { retain }) } }) as AppSpec;
 
 describe("surplusVersions: which kept containers a rollout removes", () => {
   it.each([
