@@ -171,6 +171,13 @@ function networkVerdict(engine: Engine, f: ErrorFacts, timeoutMs: number): Verdi
       fix: `check that the machine is up and that no firewall drops this machine's connections to ${engine.endpoint}; or raise --timeout`,
     };
   }
+  if (f.code === "ECONNREFUSED" && engine.endpoint.startsWith("ssh://")) {
+    return {
+      answered: false,
+      detail: `connection refused at ${engine.endpoint}: sshd is stopped or does not listen there`,
+      fix: `start sshd on the host (e.g. systemctl start ssh), or fix the port in ${setting}`,
+    };
+  }
   if (f.code === "ECONNREFUSED") {
     return {
       answered: false,
