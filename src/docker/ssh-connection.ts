@@ -47,7 +47,7 @@ function asSocket(channel: ClientChannel): Duplex {
 }
 
 /**
- * Whether sshd refuses this login every forward. OpenSSH refuses a `direct-tcpip` open by its settings
+ * Whether sshd's settings refuse this login every forward. OpenSSH refuses a `direct-tcpip` open by its settings
  * (restrict or no-port-forwarding in authorized_keys, DisableForwarding, AllowTcpForwarding) with reason 1,
  * and the same settings refuse socket forwards. The open asks for 127.0.0.1 port 0, where nothing can
  * listen: where forwarding is allowed it fails at once and reaches nothing.
