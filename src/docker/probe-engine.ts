@@ -9,6 +9,7 @@ import type { Engine } from "./connect-engine.js";
 import { pingEngine } from "./engine-calls.js";
 import { engineMessage, engineStatus } from "./engine-error.js";
 import { type CheckResult, fail, pass, skip, warn } from "./host-check.js";
+import { SshRefusal, type SshRefusalFacts } from "./ssh-refusal.js";
 
 export interface EngineProbe {
   reachable: CheckResult;
@@ -80,8 +81,11 @@ const SERVER_CERT_UNTRUSTED = new Set([
   "CERT_SIGNATURE_FAILURE",
 ]);
 
-/** Where to look and what to change, per failure; `answered` says the engine (or something) was reached. */
-type Verdict = { answered: boolean; detail: string; fix: string };
+/**
+ * Where to look and what to change, per failure; `answered` says the engine (or something) was reached,
+ * `untried` that nothing was tried (no SSH credentials to log in with).
+ */
+type Verdict = { answered: boolean | "untried"; detail: string; fix: string };
 
 function unixVerdict(engine: Engine, f: ErrorFacts): Verdict | undefined {
   const path = engine.endpoint.slice("unix://".length);
@@ -167,6 +171,13 @@ function networkVerdict(engine: Engine, f: ErrorFacts, timeoutMs: number): Verdi
       fix: `check that the machine is up and that no firewall drops this machine's connections to ${engine.endpoint}; or raise --timeout`,
     };
   }
+  if (f.code === "ECONNREFUSED" && engine.endpoint.startsWith("ssh://")) {
+    return {
+      answered: false,
+      detail: `connection refused at ${engine.endpoint}: sshd is stopped or does not listen there`,
+      fix: `start sshd on the host (e.g. systemctl start ssh), or fix the port in ${setting}`,
+    };
+  }
   if (f.code === "ECONNREFUSED") {
     return {
       answered: false,
@@ -191,8 +202,6 @@ function networkVerdict(engine: Engine, f: ErrorFacts, timeoutMs: number): Verdi
       fix: `point ${setting} at the engine's API`,
     };
   }
-  // TODO(lead): once the SSH transport is merged, map its refusals (host key unknown or changed, key refused)
-  // to `answered: true` verdicts with their fixes, and add the "SSH refused" case to test/integration/cli.
   return {
     answered: false,
     detail: f.message,
@@ -200,11 +209,105 @@ function networkVerdict(engine: Engine, f: ErrorFacts, timeoutMs: number): Verdi
   };
 }
 
+/** How dockhand's public key is printed, for each place it offered one. */
+function printKey(refusal: SshRefusalFacts & { kind: "login-refused" }): string {
+  const how = [
+    ...(refusal.agent ? ["ssh-add -L prints the agent's"] : []),
+    ...(refusal.keyFile ? [`ssh-keygen -y -f ${refusal.keyFile} prints ${refusal.agent ? "the file's" : "it"}`] : []),
+  ];
+  return how.length > 0 ? ` (${how.join("; ")})` : "";
+}
+
+/**
+ * An `ssh://` host that turned us away (ssh-refusal.ts): sshd answered, so the
+ * host is reachable and the fault is in keys or settings; only a socket the
+ * SSH server cannot open means the engine itself did not answer.
+ */
+function sshVerdict(engine: Engine, refusal: SshRefusalFacts): Verdict {
+  const sshd = "in the host's sshd_config set";
+  switch (refusal.kind) {
+    case "host-key-unknown":
+      return {
+        answered: true,
+        detail: `the server's host key is not known: ${refusal.shown}`,
+        fix:
+          `check it on the server (ssh-keygen -lf ${refusal.serverKeyFile}); if it matches, add this line to ${refusal.file} (${refusal.setting}): ${refusal.line}` +
+          " (or set DOCKHAND_SSH_ACCEPT_NEW=1 to add keys of new hosts on first use)",
+      };
+    case "host-key-changed": {
+      const held = refusal.held.map((h) => `${h.key} at ${h.at}`).join(", ");
+      const at = refusal.held.map((h) => h.at).join(", ");
+      return {
+        answered: true,
+        detail: `the server's host key has changed: it shows ${refusal.shown}, but ${held} is what it should show`,
+        fix:
+          `someone may be intercepting the connection (a man in the middle): compare with ssh-keygen -lf ${refusal.serverKeyFile} ` +
+          `run on the server itself, not over this network; only if the key was replaced on purpose, replace the line at ${at} with: ${refusal.line}`,
+      };
+    }
+    case "host-key-revoked":
+      return {
+        answered: true,
+        detail: `the server's host key ${refusal.shown} is marked @revoked at ${refusal.at}`,
+        fix: `do not connect until the server has a new host key; then check it on the server and add its line to ${refusal.file}, keeping the @revoked line`,
+      };
+    case "host-key-unsaved":
+      return {
+        answered: true,
+        detail: `DOCKHAND_SSH_ACCEPT_NEW=1 could not add the host key ${refusal.shown} to ${refusal.file}: ${refusal.why}`,
+        fix: `let dockhand's user write ${refusal.file}, or add this line to it yourself: ${refusal.line}`,
+      };
+    case "login-refused": {
+      const accepts = refusal.accepts.length > 0 ? `; the server accepts: ${refusal.accepts.join(", ")}` : "";
+      const noKeys = refusal.accepts.length > 0 && !refusal.accepts.includes("publickey");
+      return {
+        answered: true,
+        detail: `the server refused login as ${refusal.user} with ${refusal.offered}${accepts}`,
+        fix:
+          `${noKeys ? `${sshd} PubkeyAuthentication yes, then ` : ""}add dockhand's public key${printKey(refusal)} to ~${refusal.user}/.ssh/authorized_keys on the host, ` +
+          "or give dockhand a key that is in it (DOCKHAND_SSH_KEY, or an agent at SSH_AUTH_SOCK)",
+      };
+    }
+    case "no-credentials":
+      return {
+        answered: "untried",
+        detail: refusal.why,
+        fix:
+          `give dockhand a key that ~${refusal.user}/.ssh/authorized_keys on the host holds: DOCKHAND_SSH_KEY=<private key file> ` +
+          "(with DOCKHAND_SSH_KEY_PASSPHRASE if it is encrypted), or SSH_AUTH_SOCK=<an agent that holds it>",
+      };
+    case "forward-refused":
+      return {
+        answered: true,
+        detail: `sshd let ${refusal.user} in but refused to forward to ${refusal.socketPath} (${refusal.said})`,
+        fix:
+          `${sshd} AllowStreamLocalForwarding yes and AllowTcpForwarding local (or yes), then reload sshd; ` +
+          `where ${refusal.user}'s line in authorized_keys has restrict or no-port-forwarding, add port-forwarding to it`,
+      };
+    case "socket-unavailable":
+      return {
+        answered: false,
+        detail: `sshd let ${refusal.user} in but could not open ${refusal.socketPath} (${refusal.said})`,
+        fix:
+          `start the Docker engine on the host, or set hosts.${engine.host.name}.socket to the socket it listens on; ` +
+          `${refusal.user} must be allowed to open it (root, or the docker group), and the host's sshd_config must say AllowStreamLocalForwarding yes`,
+      };
+  }
+}
+
 export function explainProbeFailure(engine: Engine, err: unknown, timeoutMs: number): EngineProbe {
   const f = factsOf(err);
   const verdict =
-    (engine.endpoint.startsWith("unix://") ? unixVerdict(engine, f) : tlsVerdict(engine, f)) ??
-    networkVerdict(engine, f, timeoutMs);
+    err instanceof SshRefusal
+      ? sshVerdict(engine, err.refusal)
+      : ((engine.endpoint.startsWith("unix://") ? unixVerdict(engine, f) : tlsVerdict(engine, f)) ??
+        networkVerdict(engine, f, timeoutMs));
+  if (verdict.answered === "untried") {
+    return {
+      reachable: skip("reachable", "not tried: dockhand has no SSH credentials to log in with"),
+      authenticated: fail("authenticated", verdict.detail, verdict.fix),
+    };
+  }
   if (!verdict.answered) {
     return {
       reachable: fail("reachable", verdict.detail, verdict.fix),

@@ -15,6 +15,7 @@ import { DOCKER_DEFAULTS } from "./docker-defaults.js";
 import { nudgeAcks } from "./ssh-ack-nudge.js";
 import { type SshCredentials, sshCredentials } from "./ssh-credentials.js";
 import { HostKeyCheck, hostKeyPolicy } from "./ssh-host-key.js";
+import { SshRefusal, type SshRefusalFacts } from "./ssh-refusal.js";
 
 export interface SshTarget {
   user: string;
@@ -45,6 +46,26 @@ function asSocket(channel: ClientChannel): Duplex {
   return Object.assign(channel, { setKeepAlive: noop, setNoDelay: noop, setTimeout: noop, ref: noop, unref: noop });
 }
 
+/**
+ * Whether sshd's settings refuse this login every forward. OpenSSH refuses a `direct-tcpip` open by its settings
+ * (restrict or no-port-forwarding in authorized_keys, DisableForwarding, AllowTcpForwarding) with reason 1,
+ * and the same settings refuse socket forwards. The open asks for 127.0.0.1 port 0, where nothing can
+ * listen: where forwarding is allowed it fails at once and reaches nothing.
+ */
+function forwardsRefused(client: Client): Promise<boolean> {
+  return new Promise((resolve) => {
+    try {
+      client.forwardOut("127.0.0.1", 0, "127.0.0.1", 0, (err, channel) => {
+        channel?.close();
+        resolve((err as (Error & { reason?: number }) | undefined)?.reason === 1);
+      });
+    } catch {
+      // The connection went down meanwhile: nothing more to learn.
+      resolve(false);
+    }
+  });
+}
+
 export class SshConnection {
   private client: Client | undefined;
   private dialing: Promise<Client> | undefined;
@@ -67,7 +88,7 @@ export class SshConnection {
       const opened = (err: Error | undefined, channel: ClientChannel) => {
         // An open the connection's end cut short is the connection's failure, not the socket's.
         if (err && this.client !== client) return reject(this.unreachable(this.lastDrop ?? err.message, true, err));
-        if (err) return reject(this.channelError(err, socketPath));
+        if (err) return void this.channelError(client, err, socketPath).then(reject);
         this.channels.add(channel);
         channel.once("close", () => this.channels.delete(channel));
         resolve(asSocket(channel));
@@ -149,9 +170,14 @@ export class SshConnection {
     let credentials: SshCredentials;
     try {
       algorithms = await check.load();
-      credentials = await sshCredentials(user, env);
     } catch (err) {
       throw err instanceof DockhandError ? err : this.unreachable((err as Error).message, false, err);
+    }
+    try {
+      credentials = await sshCredentials(user, env);
+    } catch (err) {
+      const why = (err as Error).message;
+      throw this.unreachable(why, false, err, { kind: "no-credentials", user, why });
     }
     const methods: AnyAuthMethod[] = [...credentials.methods];
     let serverAccepts: string[] | undefined;
@@ -208,11 +234,22 @@ export class SshConnection {
     serverAccepts: string[] | undefined,
   ): Promise<DockhandError> {
     // A refused host key or login stays refused until a person acts: not worth a retry.
-    if (check.refusal) return this.unreachable(check.refusal, false, err);
+    if (check.refusal) return this.unreachable(check.refusal.text, false, err, check.refusal.facts);
     if (err.level === "client-authentication") {
+      const { user } = this.target;
+      const offered = await credentials.describe();
       const accepts = serverAccepts?.length ? `; the server accepts: ${serverAccepts.join(", ")}` : "";
-      const cause = `the server refused login as ${this.target.user} with ${await credentials.describe()}${accepts}`;
-      return this.unreachable(cause, false, err);
+      const cause = `the server refused login as ${user} with ${offered}${accepts}`;
+      const { agent, keyFile } = credentials;
+      const facts: SshRefusalFacts = {
+        kind: "login-refused",
+        user,
+        offered,
+        agent,
+        keyFile,
+        accepts: serverAccepts ?? [],
+      };
+      return this.unreachable(cause, false, err, facts);
     }
     if (err.level === "client-timeout") {
       return this.unreachable(`no SSH handshake within ${DOCKER_DEFAULTS.sshReadyTimeoutMs} ms`, true, err);
@@ -220,22 +257,32 @@ export class SshConnection {
     return this.unreachable(err.message, true, err);
   }
 
-  /** ssh2's open failure carries the SSH reason code: 1 is a refusal by sshd's settings, 2 a failed connect to the socket. */
-  private channelError(err: SshError & { reason?: number }, socketPath: string): DockhandError {
-    const said = err.message.replace(/^\(SSH\) /, "");
-    if (err.reason === 1) {
+  /**
+   * ssh2's open failure carries the SSH reason code: 1 is a refusal by sshd's settings, 2 a failed connect
+   * to the socket. OpenSSH sends 2 for both (its streamlocal refusal sets no reason), so a 2 is checked again.
+   */
+  private async channelError(
+    client: Client,
+    err: SshError & { reason?: number },
+    socketPath: string,
+  ): Promise<DockhandError> {
+    const said = err.message.replace(/^\(SSH\) (Channel open failure: )?/, "");
+    const { user } = this.target;
+    if (err.reason === 1 || (await forwardsRefused(client))) {
       const cause = `sshd refused to forward to ${socketPath} (${said}): its config needs AllowStreamLocalForwarding yes and AllowTcpForwarding local (or yes)`;
-      return this.unreachable(cause, false, err);
+      return this.unreachable(cause, false, err, { kind: "forward-refused", user, socketPath, said });
     }
     // The engine may be restarting (its socket gone for a moment): worth a retry.
-    const cause = `the SSH server could not open ${socketPath} (${said}): is the engine running with that socket (hosts.<name>.socket), and may ${this.target.user} open it (the docker group)?`;
-    return this.unreachable(cause, true, err);
+    const cause = `the SSH server could not open ${socketPath} (${said}): is the engine running with that socket (hosts.<name>.socket), may ${user} open it (the docker group), and does sshd_config say AllowStreamLocalForwarding yes?`;
+    return this.unreachable(cause, true, err, { kind: "socket-unavailable", user, socketPath, said });
   }
 
-  private unreachable(cause: string, transient: boolean, err?: unknown): DockhandError {
-    return new DockhandError("DOCKHAND_E_HOST_UNREACHABLE", `${this.options.who} is unreachable: ${cause}`, {
-      cause: err,
-      transient,
-    });
+  /** With `refusal`, an SshRefusal: a cause `dockhand hosts check` can name with its fix. */
+  private unreachable(cause: string, transient: boolean, err?: unknown, refusal?: SshRefusalFacts): DockhandError {
+    const message = `${this.options.who} is unreachable: ${cause}`;
+    const options = { cause: err, transient };
+    return refusal
+      ? new SshRefusal(refusal, message, options)
+      : new DockhandError("DOCKHAND_E_HOST_UNREACHABLE", message, options);
   }
 }

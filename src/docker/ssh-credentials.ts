@@ -13,6 +13,9 @@ import { fingerprintOf } from "./ssh-known-hosts.js";
 export interface SshCredentials {
   /** In the order they are offered. */
   methods: AnyAuthMethod[];
+  /** The agent's socket (SSH_AUTH_SOCK) and the key file (DOCKHAND_SSH_KEY) behind them, when set. */
+  agent?: string;
+  keyFile?: string;
   /** What was offered, for the message when the server refuses all of it. */
   describe(): Promise<string>;
 }
@@ -71,6 +74,8 @@ export async function sshCredentials(user: string, env: NodeJS.ProcessEnv): Prom
   if (key) methods.push({ type: "publickey", username: user, key });
   return {
     methods,
+    ...(agent ? { agent } : {}),
+    ...(keyPath ? { keyFile: keyPath } : {}),
     describe: async () => {
       const offered: string[] = [];
       if (agent) offered.push(`the SSH agent at ${agent} (SSH_AUTH_SOCK; ${await agentKeys(agent)})`);

@@ -23,6 +23,7 @@ import {
   knownKeysFor,
   parseKnownHosts,
 } from "./ssh-known-hosts.js";
+import type { SshRefusalFacts } from "./ssh-refusal.js";
 
 export interface HostKeyPolicy {
   /** The known_hosts file. */
@@ -48,11 +49,17 @@ export interface HostKeyTarget {
   who: string;
 }
 
+/** Why a host key was refused: the cause (without the host's name), and its facts. */
+export interface HostKeyRefusal {
+  text: string;
+  facts: SshRefusalFacts;
+}
+
 /** One connection attempt's check: read the file first, then judge the key the server shows. */
 export class HostKeyCheck {
   private entries: KnownHostsEntry[] = [];
-  /** Why the key was refused, once it was: the cause, without the host's name. */
-  refusal: string | undefined;
+  /** Why the key was refused, once it was. */
+  refusal: HostKeyRefusal | undefined;
 
   constructor(
     private readonly policy: HostKeyPolicy,
@@ -93,7 +100,12 @@ export class HostKeyCheck {
       await mkdir(dirname(this.policy.file), { recursive: true, mode: 0o700 });
       await appendFile(this.policy.file, `${line}\n`, { mode: 0o600 });
     } catch (err) {
-      this.refusal = `DOCKHAND_SSH_ACCEPT_NEW=1 could not add its host key to ${this.policy.file}: ${(err as Error).message}`;
+      const { file } = this.policy;
+      const why = (err as Error).message;
+      this.refusal = {
+        text: `DOCKHAND_SSH_ACCEPT_NEW=1 could not add its host key to ${file}: ${why}`,
+        facts: { kind: "host-key-unsaved", shown: describeKey(blob), file, why, line },
+      };
       return false;
     }
     this.log(
@@ -102,27 +114,37 @@ export class HostKeyCheck {
     return true;
   }
 
-  private refusalText(verdict: Exclude<HostKeyVerdict, { kind: "known" }>, blob: Buffer): string {
+  private refusalText(verdict: Exclude<HostKeyVerdict, { kind: "known" }>, blob: Buffer): HostKeyRefusal {
     const { file, setting } = this.policy;
     const line = knownHostsLine(this.name, blob);
+    const shown = describeKey(blob);
+    const serverKeyFile = `/etc/ssh/ssh_host_${keyFileType(blob)}_key.pub`;
     if (verdict.kind === "revoked") {
-      return `the server's host key ${describeKey(blob)} is marked @revoked at ${file}:${verdict.line}; refusing to connect`;
+      const at = `${file}:${verdict.line}`;
+      return {
+        text: `the server's host key ${shown} is marked @revoked at ${at}; refusing to connect`,
+        facts: { kind: "host-key-revoked", shown, file, at },
+      };
     }
     if (verdict.kind === "unknown") {
-      return (
-        `the server's host key is not known: ${describeKey(blob)}. ` +
-        `Check it on the server (ssh-keygen -lf /etc/ssh/ssh_host_${keyFileType(blob)}_key.pub); if it matches, ` +
-        `add this line to ${file} (${setting}): ${line}` +
-        " (or set DOCKHAND_SSH_ACCEPT_NEW=1 to add keys of new hosts on first use)"
-      );
+      return {
+        text:
+          `the server's host key is not known: ${shown}. ` +
+          `Check it on the server (ssh-keygen -lf ${serverKeyFile}); if it matches, ` +
+          `add this line to ${file} (${setting}): ${line}` +
+          " (or set DOCKHAND_SSH_ACCEPT_NEW=1 to add keys of new hosts on first use)",
+        facts: { kind: "host-key-unknown", shown, serverKeyFile, file, setting, line },
+      };
     }
-    const held = verdict.known.map((k) => `${describeKey(k.blob)} at ${file}:${k.line}`).join(", ");
-    return (
-      `WARNING: THE SERVER'S HOST KEY HAS CHANGED. It shows ${describeKey(blob)}, ` +
-      `but ${held} is what it should show. Someone may be intercepting the connection (a man in the middle), ` +
-      "or the server's key was replaced. Refusing to connect. If the change is expected, check the new key " +
-      `on the server and replace the old line with: ${line}`
-    );
+    const held = verdict.known.map((k) => ({ key: describeKey(k.blob), at: `${file}:${k.line}` }));
+    return {
+      text:
+        `WARNING: THE SERVER'S HOST KEY HAS CHANGED. It shows ${shown}, ` +
+        `but ${held.map((h) => `${h.key} at ${h.at}`).join(", ")} is what it should show. Someone may be intercepting the connection (a man in the middle), ` +
+        "or the server's key was replaced. Refusing to connect. If the change is expected, check the new key " +
+        `on the server and replace the old line with: ${line}`,
+      facts: { kind: "host-key-changed", shown, serverKeyFile, held, line },
+    };
   }
 }
 
