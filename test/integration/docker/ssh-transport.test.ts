@@ -103,11 +103,15 @@ describe("one SSH connection per host", () => {
   it("ends the connection when the hosts are closed", async () => {
     const disconnects = () =>
       (readFileSync(join(dir, "sshd.log"), "utf8").match(/Disconnected from user root/g) ?? []).length;
+    // sshd logs a disconnect after the client has gone, so an earlier test's may still be on
+    // its way: start once every login so far has its disconnect, then only ours can follow.
+    const settled = () => disconnects() === sshd.logins();
+    await waitFor("earlier sessions to end", settled, { timeoutMs: 10_000, intervalMs: 50 });
     const before = disconnects();
     const hosts = new DockerHosts([sshHost()], { env: sshEnv() });
     expect(await hosts.hasImage("beta", "busybox:stable")).toBe(true);
     await hosts.close();
-    await waitFor("sshd to log the disconnect", () => disconnects() === before + 1, {
+    await waitFor("sshd to log the disconnect", () => disconnects() === before + 1 && settled(), {
       timeoutMs: 10_000,
       intervalMs: 50,
     });
