@@ -40,6 +40,49 @@ module.exports = {
       from: { path: "^src/worker/" },
       to: { path: "^src/", pathNot: "^src/(model|planner|config|worker)/" },
     },
+    // src/worker is split by capability, and its folders import one way only:
+    //   queue -> previews -> sync -> rollout -> secrets, and history -> rollout
+    // (a folder may skip down the chain, never point back up or sideways into history).
+    {
+      name: "worker-secrets-imports-no-worker-folder",
+      comment:
+        "worker/secrets (resolve, mask, digest keys) is the bottom of the worker: it imports no other worker folder, so every one of them can use it.",
+      severity: "error",
+      from: { path: "^src/worker/secrets/" },
+      to: { path: "^src/worker/", pathNot: "^src/worker/secrets/" },
+    },
+    {
+      name: "worker-rollout-stays-below",
+      comment:
+        "worker/rollout rolls one plan through ports; it never knows who asked (sync, previews, queue) or who records it (history), only secrets below it.",
+      severity: "error",
+      from: { path: "^src/worker/rollout/" },
+      to: { path: "^src/worker/(sync|previews|queue|history)/" },
+    },
+    {
+      name: "worker-sync-stays-below-previews-and-queue",
+      comment:
+        "worker/sync reads, plans and executes one sync; previews and the queue call it, never the reverse, and history is fed by the composition root.",
+      severity: "error",
+      from: { path: "^src/worker/sync/" },
+      to: { path: "^src/worker/(previews|queue|history)/" },
+    },
+    {
+      name: "worker-previews-stays-below-queue",
+      comment:
+        "worker/previews turns a pull request into a sync; the queue's worker calls it, and a preview reaper enqueues through a function it is handed, never by importing the queue.",
+      severity: "error",
+      from: { path: "^src/worker/previews/" },
+      to: { path: "^src/worker/(queue|history)/" },
+    },
+    {
+      name: "worker-history-reads-only-rollout-and-secrets",
+      comment:
+        "worker/history records what syncs did from their step events (a rollout type); it never drives a sync, a preview or the queue.",
+      severity: "error",
+      from: { path: "^src/worker/history/" },
+      to: { path: "^src/worker/(sync|previews|queue)/" },
+    },
     {
       name: "webhook-imports-model",
       comment: "The webhook receiver only classifies and enqueues.",

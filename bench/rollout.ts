@@ -30,8 +30,8 @@ import { createDockerHosts, DockerHosts } from "../src/docker/index.js";
 import { DirectoryRepo } from "../src/git/index.js";
 import { type HostSpec, LABELS } from "../src/model/index.js";
 import { BuiltinProxy, ProxyReporter, RedisRouteStore, serveRoutes } from "../src/proxy/index.js";
-import { RedisProxyReports } from "../src/worker/redis-proxy-reports.js";
-import { runSync } from "../src/worker/run-sync.js";
+import { RedisProxyReports } from "../src/worker/rollout/redis-proxy-reports.js";
+import { runSync } from "../src/worker/sync/run-sync.js";
 import { testbed, testbedHosts, testbedSsh } from "../test/support/testbed.js";
 import { writeBenchmarkSection } from "./write-benchmark-section.js";
 

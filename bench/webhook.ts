@@ -27,7 +27,7 @@ import { Pool } from "undici";
 import { createDockerHosts } from "../src/docker/index.js";
 import { connectRedis } from "../src/runtime/connect-redis.js";
 import { buildHttpApp } from "../src/runtime/http-app.js";
-import { SyncQueue } from "../src/worker/sync-queue.js";
+import { SyncQueue } from "../src/worker/queue/sync-queue.js";
 import { cleanUp, newInstance, smallRepo } from "../test/integration/queue/queue-fixtures.js";
 import { git } from "../test/support/deploy-repo.js";
 import { startDockhand } from "../test/support/dockhand-process.js";

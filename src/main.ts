@@ -25,11 +25,11 @@ import { PROXY_SETTINGS_POLL_MS, ProxySupervisor } from "./runtime/proxy-supervi
 import { queuePrefix, redisFor, redisPrefix, routesSnapshotFile } from "./runtime/redis-for.js";
 import { reportingFor } from "./runtime/reporting-deps.js";
 import { rolloutDeps } from "./runtime/rollout-deps.js";
-import { AppLocks } from "./worker/app-lock.js";
-import { BranchPoller } from "./worker/poll-branch.js";
-import { pullRequestJob } from "./worker/pull-request-job.js";
-import { SyncQueue } from "./worker/sync-queue.js";
-import { SyncWorker } from "./worker/sync-worker.js";
+import { pullRequestJob } from "./worker/previews/pull-request-job.js";
+import { BranchPoller } from "./worker/queue/poll-branch.js";
+import { SyncQueue } from "./worker/queue/sync-queue.js";
+import { SyncWorker } from "./worker/queue/sync-worker.js";
+import { AppLocks } from "./worker/sync/app-lock.js";
 
 export const DEFAULT_PROXY_LISTEN = "0.0.0.0:8080";
 

@@ -1,5 +1,5 @@
 /**
- * What the deploy history (src/worker/deploy-history.ts) keeps in Redis and
+ * What the deploy history (src/worker/history/deploy-history.ts) keeps in Redis and
  * the dashboard, `/metrics` and `dockhand status` read back: recent syncs with
  * their outcome, the sync running now, and each app's last outcome.
  */

@@ -2,7 +2,7 @@
  * The proxy reports' layout in Redis (issue 4; docs/rollouts.md): each proxy
  * writes `<prefix>proxy:<id>` (JSON, expiring) and adds its id to the set
  * `<prefix>proxies`. The proxies write (src/proxy/proxy-reporter.ts), the
- * executor reads (src/worker/redis-proxy-reports.ts); both use these helpers.
+ * executor reads (src/worker/rollout/redis-proxy-reports.ts); both use these helpers.
  */
 import type { ProxyReport } from "./ports.js";
 

@@ -4,7 +4,7 @@
  * requests it has in flight to each container, so an executor in any process
  * can wait for a route-out to reach every proxy and end a drain as soon as
  * nothing is left. The key layout is in src/model/proxy-reports.ts; the
- * reader is src/worker/redis-proxy-reports.ts.
+ * reader is src/worker/rollout/redis-proxy-reports.ts.
  */
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";

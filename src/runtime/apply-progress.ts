@@ -8,7 +8,7 @@
 import { formatDuration } from "../http/index.js";
 import type { DeployOutcome, Plan } from "../model/index.js";
 import { planToJson } from "../planner/index.js";
-import type { StepEvent } from "../worker/rollout-context.js";
+import type { StepEvent } from "../worker/rollout/rollout-context.js";
 
 export type ProgressMode = "tty" | "plain" | "json";
 

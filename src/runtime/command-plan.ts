@@ -1,7 +1,7 @@
 import { planHasChanges, type SecretSource } from "../model/index.js";
 import { plan as makePlan, planToJson, renderPlanText } from "../planner/index.js";
-import { markUnplannable, planProblems } from "../worker/gate-plan.js";
-import { resolveSecrets } from "../worker/resolve-secrets.js";
+import { resolveSecrets } from "../worker/secrets/resolve-secrets.js";
+import { markUnplannable, planProblems } from "../worker/sync/gate-plan.js";
 import { out, useColor } from "./cli-io.js";
 import type { DockhandEnv } from "./env.js";
 import { existingRedis } from "./existing-redis.js";

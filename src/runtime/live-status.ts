@@ -16,7 +16,7 @@ import {
 } from "../http/index.js";
 import type { DesiredState, DockerPort, HostSpec, ObservedState, PreviewRecord, SyncHold } from "../model/index.js";
 import { resolvedDesired } from "../planner/index.js";
-import type { DeployHistory } from "../worker/deploy-history.js";
+import type { DeployHistory } from "../worker/history/deploy-history.js";
 
 export interface DesiredResult {
   desired?: DesiredState;

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { openRepo, SourceRepositories } from "../git/index.js";
 import type { RepoPort } from "../model/index.js";
-import { SourceReadingRepo } from "../worker/source-reading-repo.js";
+import { SourceReadingRepo } from "../worker/sync/source-reading-repo.js";
 import type { DockhandEnv } from "./env.js";
 
 /**

@@ -10,11 +10,11 @@ import type { Logger } from "pino";
 import { GitRepo, StatusBranch, StatusBranchReporter } from "../git/index.js";
 import { createGitHubReporting } from "../github/index.js";
 import type { RepoPort, SyncJob } from "../model/index.js";
-import { startPreviewReaper } from "../worker/preview-reaper.js";
-import { RedisPreviewRegistry } from "../worker/redis-preview-registry.js";
-import { fanOutReporters } from "../worker/report-sync.js";
-import type { SyncDeps } from "../worker/run-sync.js";
-import { SourceReadingRepo } from "../worker/source-reading-repo.js";
+import { startPreviewReaper } from "../worker/previews/preview-reaper.js";
+import { RedisPreviewRegistry } from "../worker/previews/redis-preview-registry.js";
+import { fanOutReporters } from "../worker/sync/report-sync.js";
+import type { SyncDeps } from "../worker/sync/run-sync.js";
+import { SourceReadingRepo } from "../worker/sync/source-reading-repo.js";
 import type { DockhandEnv } from "./env.js";
 import { redisPrefix } from "./redis-for.js";
 

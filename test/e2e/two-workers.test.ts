@@ -12,7 +12,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { QUEUE_NAMES } from "../../src/model/index.js";
-import { SyncQueue } from "../../src/worker/sync-queue.js";
+import { SyncQueue } from "../../src/worker/queue/sync-queue.js";
 import {
   cleanUp,
   containersOf,

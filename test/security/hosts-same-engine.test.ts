@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDockerHosts } from "../../src/docker/index.js";
 import { DockhandError } from "../../src/model/index.js";
-import { RedisKnownHosts } from "../../src/worker/known-hosts.js";
+import { RedisKnownHosts } from "../../src/worker/sync/known-hosts.js";
 import { appYaml, createRolloutBed, hostsYaml, type RolloutBed } from "../integration/rollout/rollout-fixtures.js";
 import { testbed } from "../support/testbed.js";
 

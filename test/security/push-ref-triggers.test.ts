@@ -10,7 +10,7 @@ import { pino } from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { GitRepo } from "../../src/git/index.js";
 import type { PullRequestInfo, SyncJob, SyncTrigger } from "../../src/model/index.js";
-import { readPushedCommit } from "../../src/worker/read-pushed-commit.js";
+import { readPushedCommit } from "../../src/worker/sync/read-pushed-commit.js";
 import { commitAll, git, makeRepo, tempDir } from "../integration/git/git-fixture.js";
 
 const origin = makeRepo({ "dockhand.yaml": "hosts: {}\n" });

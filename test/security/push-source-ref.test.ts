@@ -9,8 +9,8 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GitRepo, SourceRepositories } from "../../src/git/index.js";
 import { ownerAndName, type RouteStore, type SyncJob } from "../../src/model/index.js";
-import { runSync, type SyncDeps } from "../../src/worker/run-sync.js";
-import { SourceReadingRepo } from "../../src/worker/source-reading-repo.js";
+import { runSync, type SyncDeps } from "../../src/worker/sync/run-sync.js";
+import { SourceReadingRepo } from "../../src/worker/sync/source-reading-repo.js";
 import { createDeployRepo, createSourceRepo, git, type TestDeployRepo } from "../support/deploy-repo.js";
 
 const TRIPWIRE = "the sync reached the hosts";

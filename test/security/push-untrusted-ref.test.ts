@@ -14,8 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDockerHosts } from "../../src/docker/index.js";
 import { type DeployOutcome, type PullRequestInfo, QUEUE_NAMES } from "../../src/model/index.js";
 import { webhookRoutes } from "../../src/webhook/index.js";
-import { planPullRequest } from "../../src/worker/plan-pull-request.js";
-import type { QueuedSync } from "../../src/worker/sync-queue.js";
+import { planPullRequest } from "../../src/worker/previews/plan-pull-request.js";
+import type { QueuedSync } from "../../src/worker/queue/sync-queue.js";
 import {
   cleanUp,
   containersOf,

@@ -13,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDockerHosts } from "../../src/docker/index.js";
 import { openRepo, SourceRepositories } from "../../src/git/index.js";
 import { RedisRouteStore } from "../../src/proxy/index.js";
-import { SourceReadingRepo } from "../../src/worker/source-reading-repo.js";
-import { SyncQueue } from "../../src/worker/sync-queue.js";
-import { SyncWorker } from "../../src/worker/sync-worker.js";
+import { SyncQueue } from "../../src/worker/queue/sync-queue.js";
+import { SyncWorker } from "../../src/worker/queue/sync-worker.js";
+import { SourceReadingRepo } from "../../src/worker/sync/source-reading-repo.js";
 import {
   cleanUp,
   connect,

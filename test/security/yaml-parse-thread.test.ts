@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseDeployRepo } from "../../src/config/index.js";
 import { ConfigError, formatConfigIssue, type RepoSnapshot } from "../../src/model/index.js";
 import { BuiltinProxy } from "../../src/proxy/builtin-proxy.js";
-import { ParseThread, type ParseThreadOptions, parseInThread } from "../../src/worker/parse-in-thread.js";
+import { ParseThread, type ParseThreadOptions, parseInThread } from "../../src/worker/sync/parse-in-thread.js";
 import { send, silentLog, startUpstream, type TestUpstream } from "../integration/proxy/http-fixtures.js";
 import { repoWith } from "../unit/config/deploy-repo-fixture.js";
 

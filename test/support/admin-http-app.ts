@@ -10,7 +10,7 @@ import pino from "pino";
 import { AdminAuth, buildStatus } from "../../src/http/index.js";
 import { buildHttpApp } from "../../src/runtime/http-app.js";
 import { RedisSessionStore } from "../../src/runtime/redis-session-store.js";
-import { SyncQueue } from "../../src/worker/sync-queue.js";
+import { SyncQueue } from "../../src/worker/queue/sync-queue.js";
 import { testbed } from "./testbed.js";
 
 export interface AdminAppOptions {

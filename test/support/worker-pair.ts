@@ -8,7 +8,7 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { QUEUE_NAMES } from "../../src/model/index.js";
 import { RedisRouteStore } from "../../src/proxy/index.js";
-import { SyncQueue } from "../../src/worker/sync-queue.js";
+import { SyncQueue } from "../../src/worker/queue/sync-queue.js";
 import { queuePrefix } from "../integration/queue/queue-fixtures.js";
 import { type DockhandProcess, startDockhand } from "./dockhand-process.js";
 import { testbed } from "./testbed.js";

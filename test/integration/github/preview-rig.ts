@@ -18,12 +18,12 @@ import { COMMENT_MARKER, GitHubDeployReporter, GitHubPullRequestReporter } from 
 import type { DeployOutcome, HostSpec, ObservedContainer, SyncJob } from "../../../src/model/index.js";
 import { BuiltinProxy, RedisRouteStore, serveRoutes } from "../../../src/proxy/index.js";
 import { classifyEvent } from "../../../src/webhook/classify-event.js";
-import { pullRequestJob } from "../../../src/worker/pull-request-job.js";
-import { RedisPreviewRegistry } from "../../../src/worker/redis-preview-registry.js";
-import { fanOutReporters } from "../../../src/worker/report-sync.js";
-import { runPullRequest } from "../../../src/worker/run-pull-request.js";
-import type { SyncDeps } from "../../../src/worker/run-sync.js";
-import { SourceReadingRepo } from "../../../src/worker/source-reading-repo.js";
+import { pullRequestJob } from "../../../src/worker/previews/pull-request-job.js";
+import { RedisPreviewRegistry } from "../../../src/worker/previews/redis-preview-registry.js";
+import { runPullRequest } from "../../../src/worker/previews/run-pull-request.js";
+import { fanOutReporters } from "../../../src/worker/sync/report-sync.js";
+import type { SyncDeps } from "../../../src/worker/sync/run-sync.js";
+import { SourceReadingRepo } from "../../../src/worker/sync/source-reading-repo.js";
 import { createDeployRepo, git, type TestDeployRepo } from "../../support/deploy-repo.js";
 import { pullRequestPayload } from "../../support/github-webhook.js";
 import { testbed } from "../../support/testbed.js";

@@ -21,8 +21,8 @@ import { holdStatus, LiveStatus } from "../../../src/runtime/live-status.js";
 import { ProxyTrafficCounter } from "../../../src/runtime/proxy-traffic.js";
 import { readQueue, readSeenCommits } from "../../../src/runtime/queue-view.js";
 import { RedisSessionStore } from "../../../src/runtime/redis-session-store.js";
-import { DeployHistory } from "../../../src/worker/deploy-history.js";
-import { RedisSyncHolds } from "../../../src/worker/sync-holds.js";
+import { DeployHistory } from "../../../src/worker/history/deploy-history.js";
+import { RedisSyncHolds } from "../../../src/worker/queue/sync-holds.js";
 import { proxyGet } from "../../support/proxy-get.js";
 import { testbed, testbedHosts } from "../../support/testbed.js";
 

@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AppLocks } from "../../../src/worker/app-lock.js";
+import { AppLocks } from "../../../src/worker/sync/app-lock.js";
 import { testbed } from "../../support/testbed.js";
 import { newInstance } from "./queue-fixtures.js";
 

@@ -6,7 +6,7 @@
  */
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BranchPoller, POLL_QUEUE } from "../../../src/worker/poll-branch.js";
+import { BranchPoller, POLL_QUEUE } from "../../../src/worker/queue/poll-branch.js";
 import type { TestDeployRepo } from "../../support/deploy-repo.js";
 import { waitFor } from "../../support/wait-for.js";
 import {

@@ -8,7 +8,7 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SyncJob } from "../../../src/model/index.js";
-import { SyncQueue, wantedSync } from "../../../src/worker/sync-queue.js";
+import { SyncQueue, wantedSync } from "../../../src/worker/queue/sync-queue.js";
 import { testbed } from "../../support/testbed.js";
 import { cleanUp, newInstance, queuePrefix, testbedDocker } from "./queue-fixtures.js";
 

@@ -10,7 +10,7 @@ import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiRoutes } from "../../../src/api/index.js";
 import { AdminAuth } from "../../../src/http/index.js";
-import { SyncQueue } from "../../../src/worker/sync-queue.js";
+import { SyncQueue } from "../../../src/worker/queue/sync-queue.js";
 import type { TestDeployRepo } from "../../support/deploy-repo.js";
 import { waitFor } from "../../support/wait-for.js";
 import {

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DirectoryRepo, SourceRepositories } from "../../../src/git/index.js";
-import { SourceReadingRepo } from "../../../src/worker/source-reading-repo.js";
+import { SourceReadingRepo } from "../../../src/worker/sync/source-reading-repo.js";
 import { createSourceRepo, type TestDeployRepo } from "../../support/deploy-repo.js";
 import { APP_PORT, appYaml, createRolloutBed, type RolloutBed } from "./rollout-fixtures.js";
 

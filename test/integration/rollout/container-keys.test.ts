@@ -13,8 +13,8 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppOutcome, DeployOutcome, Plan } from "../../../src/model/index.js";
 import { planToJson, renderPlanText } from "../../../src/planner/index.js";
-import { fileDigestKey } from "../../../src/worker/digest-key.js";
-import { DirectorySecrets } from "../../../src/worker/directory-secrets.js";
+import { fileDigestKey } from "../../../src/worker/secrets/digest-key.js";
+import { DirectorySecrets } from "../../../src/worker/secrets/directory-secrets.js";
 import { rawEngines } from "../docker/docker-fixtures.js";
 import { APP_PORT, appYaml, createRolloutBed, type RolloutBed } from "./rollout-fixtures.js";
 

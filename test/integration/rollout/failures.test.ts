@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppOutcome, DeployOutcome } from "../../../src/model/index.js";
-import { RedisFailedSpecs } from "../../../src/worker/failed-specs.js";
+import { RedisFailedSpecs } from "../../../src/worker/sync/failed-specs.js";
 import { appYaml, createRolloutBed, type RolloutBed } from "./rollout-fixtures.js";
 
 let bed: RolloutBed;

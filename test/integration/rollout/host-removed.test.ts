@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RedisKnownHosts } from "../../../src/worker/known-hosts.js";
+import { RedisKnownHosts } from "../../../src/worker/sync/known-hosts.js";
 import { testbed } from "../../support/testbed.js";
 import { appYaml, createRolloutBed, type RolloutBed } from "./rollout-fixtures.js";
 

@@ -11,8 +11,8 @@ import pino from "pino";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BuiltinProxy, ProxyReporter, RedisRouteStore, serveRoutes } from "../../../src/proxy/index.js";
-import { drainContainer } from "../../../src/worker/proxy-drain.js";
-import { RedisProxyReports } from "../../../src/worker/redis-proxy-reports.js";
+import { drainContainer } from "../../../src/worker/rollout/proxy-drain.js";
+import { RedisProxyReports } from "../../../src/worker/rollout/redis-proxy-reports.js";
 import { testbed } from "../../support/testbed.js";
 import { waitFor } from "../../support/wait-for.js";
 

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRetiredName } from "../../../src/model/index.js";
-import { RedisSyncHolds } from "../../../src/worker/sync-holds.js";
+import { RedisSyncHolds } from "../../../src/worker/queue/sync-holds.js";
 import { runCli } from "../../support/dockhand-process.js";
 import { testbed } from "../../support/testbed.js";
 import { appYaml, createRolloutBed, type RolloutBed } from "./rollout-fixtures.js";

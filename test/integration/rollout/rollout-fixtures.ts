@@ -15,7 +15,7 @@ import { DirectoryRepo } from "../../../src/git/index.js";
 import type { DeployOutcome, ObservedContainer, SyncJob } from "../../../src/model/index.js";
 import { LABELS } from "../../../src/model/index.js";
 import { RedisRouteStore } from "../../../src/proxy/index.js";
-import { runSync, type SyncDeps } from "../../../src/worker/run-sync.js";
+import { runSync, type SyncDeps } from "../../../src/worker/sync/run-sync.js";
 import { testbed, testbedHosts } from "../../support/testbed.js";
 import { cleanupRun, contextTar, RUN_LABEL, rawEngines } from "../docker/docker-fixtures.js";
 

@@ -9,7 +9,7 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BuiltinProxy, ProxyReporter, RedisRouteStore, serveRoutes } from "../../../src/proxy/index.js";
-import { RedisProxyReports } from "../../../src/worker/redis-proxy-reports.js";
+import { RedisProxyReports } from "../../../src/worker/rollout/redis-proxy-reports.js";
 import { proxyGet } from "../../support/proxy-get.js";
 import { testbed } from "../../support/testbed.js";
 import { waitFor } from "../../support/wait-for.js";

@@ -10,7 +10,7 @@ import { pino } from "pino";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { webhookRoutes } from "../../../src/webhook/index.js";
-import { SyncQueue } from "../../../src/worker/sync-queue.js";
+import { SyncQueue } from "../../../src/worker/queue/sync-queue.js";
 import { examplesOf, pushToMaster } from "../../support/github-examples.js";
 import { testbed } from "../../support/testbed.js";
 import { githubHeaders, REPOSITORY, SECRET } from "../../unit/webhook/webhook-app.js";

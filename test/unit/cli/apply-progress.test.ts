@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { DeployOutcome } from "../../../src/model/index.js";
 import { createProgress, type ProgressMode, summary } from "../../../src/runtime/apply-progress.js";
-import type { StepEvent } from "../../../src/worker/rollout-context.js";
+import type { StepEvent } from "../../../src/worker/rollout/rollout-context.js";
 
 const OUTCOME: DeployOutcome = {
   sha: "a".repeat(40),
