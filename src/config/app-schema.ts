@@ -7,12 +7,13 @@ import { z } from "zod";
 import { ROLLOUT_STRATEGIES } from "../model/index.js";
 import { containerKeys } from "./container-schema.js";
 import { DEFAULTS } from "./defaults.js";
-import { labelsField } from "./dockhand-schema.js";
+import { ENVIRONMENT_NAME_WHAT, labelsField } from "./dockhand-schema.js";
 import {
   APP_NAME_RE,
   bool,
   duration,
   ENV_NAME_RE,
+  ENVIRONMENT_NAME_RE,
   expected,
   HOST_NAME_RE,
   HOSTNAME_RE,
@@ -104,6 +105,45 @@ const placementSchema = strictMap({
     ),
 });
 
+const replicasField = () => wholeNumber(0, "a whole number of replicas, 0 or more");
+const hostnamesField = () =>
+  z.array(text('a DNS name like "www.example.com" or "*.example.com"', HOSTNAME_RE), expected("a list of DNS names"));
+const envField = () =>
+  stringMap(
+    "a map of NAME: value",
+    'an environment variable name of letters, digits and "_", not starting with a digit',
+    ENV_NAME_RE,
+  );
+
+/**
+ * What may differ per environment. The values are checked where they land:
+ * merged over the app's own keys (src/config/environment-apps.ts), the app is
+ * validated again as a whole, with each problem at the line that set it.
+ */
+const environmentOverrideSchema = strictMap({
+  replicas: replicasField().optional().describe("Replicas in this environment."),
+  hostnames: hostnamesField().optional().describe("Hostnames in this environment (replace the app's)."),
+  env: envField().optional().describe("Environment variables merged over the app's env."),
+  placement: placementSchema.optional().describe("Placement keys merged over the app's placement."),
+  resources: containerKeys.resources.describe("Resource keys merged over the app's resources."),
+});
+
+const environmentsField = z
+  .record(
+    z.string().regex(ENVIRONMENT_NAME_RE, expected(ENVIRONMENT_NAME_WHAT)),
+    z.union([z.literal(false), environmentOverrideSchema], {
+      error: (issue: { input?: unknown }) =>
+        issue.input === true
+          ? "expected false (leave the app out of this environment) or a map of overrides; true is what leaving it out of environments means"
+          : "expected false (leave the app out of this environment) or a map with keys replicas, hostnames, env, placement, resources",
+    }),
+    expected("a map of environment name: overrides (or false)"),
+  )
+  .optional()
+  .describe(
+    "Per environment: overrides of replicas, hostnames, env, placement and resources (maps merged, lists replaced), or false to leave the app out.",
+  );
+
 export const appFileSchema = strictMap({
   name: text('a name of lowercase letters, digits and "-", starting with a letter, like "web"', APP_NAME_RE).describe(
     "The app's name; must equal the file's base name.",
@@ -112,24 +152,15 @@ export const appFileSchema = strictMap({
   image: text('an image reference like "nginx:1.27"', /^\S+$/)
     .optional()
     .describe("Image to run, pulled on each host (instead of build)."),
-  replicas: wholeNumber(0, "a whole number of replicas, 0 or more")
-    .default(DEFAULTS.app.replicas)
-    .describe("How many containers run the app."),
+  replicas: replicasField().default(DEFAULTS.app.replicas).describe("How many containers run the app."),
   port: port().optional().describe("Port the container listens on; absent: a worker, neither published nor routed."),
   hostPort: port()
     .optional()
     .describe(
       `Publish port on this fixed port of each host's bindAddress (one replica per host), so other apps can reach it at \${apps.<name>.host}:\${apps.<name>.port}.`,
     ),
-  hostnames: z
-    .array(text('a DNS name like "www.example.com" or "*.example.com"', HOSTNAME_RE), expected("a list of DNS names"))
-    .default([])
-    .describe("Hostnames the proxy routes to this app (needs port)."),
-  env: stringMap(
-    "a map of NAME: value",
-    'an environment variable name of letters, digits and "_", not starting with a digit',
-    ENV_NAME_RE,
-  )
+  hostnames: hostnamesField().default([]).describe("Hostnames the proxy routes to this app (needs port)."),
+  env: envField()
     .prefault({})
     .describe(
       `Environment variables; numbers and booleans become strings. \${apps.<name>.host}, .port and .endpoints name another app's fixed address; $$ is a literal $.`,
@@ -148,6 +179,7 @@ export const appFileSchema = strictMap({
     .describe(
       "A preview per pull request: one replica at <app>-pr-<n>.<previews.domain> (needs previews in dockhand.yaml).",
     ),
+  environments: environmentsField,
 }).meta({
   title: "dockhand app",
   description: "One app of a dockhand deploy repo (apps/<name>.yaml).",

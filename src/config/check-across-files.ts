@@ -10,24 +10,46 @@ import type { HostCatalogue } from "./check-dockhand-file.js";
 import { referenceIssues } from "./check-env-references.js";
 import { hostPortIssues } from "./check-host-ports.js";
 import { isBranchName, isRepoDirectory, isSourceRepoUrl, normaliseRepoDirectory } from "./fields.js";
-import { closestMatch } from "./messages.js";
+import { appLabel, closestMatch } from "./messages.js";
 import { asMap, stringItems, stringValues } from "./raw.js";
 import { issueAt, readYamlFile, toData, type YamlFile } from "./yaml-file.js";
 import { repoSizeIssues } from "./yaml-limits.js";
 
-type ReadApp = Required<Pick<CheckedAppFile, "file" | "raw">>;
+type ReadApp = Required<Pick<CheckedAppFile, "file" | "raw">> & {
+  /** The environment, named in messages when the repo has more than one. */
+  env?: string;
+};
 
+/** The apps of one environment, each merged with that environment's overrides (environment-apps.ts). */
+export interface EnvironmentApps {
+  env: string;
+  apps: readonly CheckedAppFile[];
+}
+
+/**
+ * Apps refer to each other and to hosts within their environment; hostnames
+ * and fixed host ports are claimed across all of them (two environments never
+ * share a hostname, and one host port publishes one container).
+ */
 export function checkAcrossFiles(
-  apps: readonly CheckedAppFile[],
+  environments: readonly EnvironmentApps[],
   hosts: HostCatalogue | undefined,
   snapshot: RepoSnapshot,
 ): ConfigIssue[] {
-  const readable = apps.filter((app): app is CheckedAppFile & ReadApp => app.file !== undefined && !!app.raw);
-  const perApp = readable.flatMap((app) => [
-    ...contextIssues(app, snapshot),
-    ...(hosts ? placementIssues(app, hosts) : []),
-  ]);
-  return [...perApp, ...hostnameIssues(readable), ...hostPortIssues(readable, hosts), ...referenceIssues(readable)];
+  const named = environments.length > 1;
+  const perEnv = environments.map(({ env, apps }) =>
+    apps
+      .filter((app): app is CheckedAppFile & ReadApp => app.file !== undefined && !!app.raw)
+      .map((app): ReadApp => ({ file: app.file, raw: app.raw, ...(named ? { env } : {}) })),
+  );
+  const all = perEnv.flat();
+  const perApp = all.flatMap((app) => [...contextIssues(app, snapshot), ...(hosts ? placementIssues(app, hosts) : [])]);
+  return [
+    ...perApp,
+    ...hostnameIssues(all),
+    ...hostPortIssues(all, hosts),
+    ...perEnv.flatMap((apps) => referenceIssues(apps)),
+  ];
 }
 
 function contextIssues({ file, raw }: ReadApp, snapshot: RepoSnapshot): ConfigIssue[] {
@@ -145,22 +167,27 @@ function formatLabels(labels: Record<string, string>): string {
 
 /** Later claims of a hostname are the errors; the message points at the first claim. */
 function hostnameIssues(apps: readonly ReadApp[]): ConfigIssue[] {
-  const claims = new Map<string, { app: string; at: ConfigIssue }>();
+  const claims = new Map<string, { app: string; env?: string; at: ConfigIssue }>();
   const issues: ConfigIssue[] = [];
-  for (const { file, raw } of apps) {
+  for (const { file, raw, env } of apps) {
     const app = typeof raw.name === "string" ? raw.name : file.path;
     for (const [index, hostname] of stringItems(raw.hostnames)) {
       const here = issueAt(file, ["hostnames", index], "");
       const first = claims.get(hostname);
       if (!first) {
-        claims.set(hostname, { app, at: here });
+        claims.set(hostname, { app, ...(env ? { env } : {}), at: here });
         continue;
       }
       const where = `${first.at.file}:${first.at.line}:${first.at.column}`;
-      const message =
-        first.at.file === file.path
-          ? `"${hostname}" is listed twice; first at ${where}`
-          : `"${hostname}" is already claimed by app "${first.app}" (${where}); a hostname routes to one app`;
+      let message: string;
+      const fix = `two environments never share a hostname: give ${env} its own under environments.${env}.hostnames`;
+      if (first.env !== env && first.at.line === here.line && first.at.file === here.file)
+        message = `"${hostname}" would be served in both ${first.env} and ${env}; ${fix}`;
+      else if (first.env !== env)
+        message = `"${hostname}" is already served by ${appLabel(first.app, first.env)} (${where}); ${fix}`;
+      else if (first.at.file === file.path) message = `"${hostname}" is listed twice; first at ${where}`;
+      else
+        message = `"${hostname}" is already claimed by ${appLabel(first.app, env)} (${where}); a hostname routes to one app`;
       issues.push({ ...here, message });
     }
   }

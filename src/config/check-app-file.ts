@@ -8,9 +8,9 @@ import { containerKeyIssues } from "./check-container-keys.js";
 import { stackKeyIssues } from "./check-stack-keys.js";
 import { APP_KEYS_NOT_SUPPORTED_YET } from "./defaults.js";
 import { APP_NAME_RE } from "./fields.js";
-import type { RawMap } from "./raw.js";
-import { validateFile } from "./validate-file.js";
-import { issueAt, keysAt, type YamlFile } from "./yaml-file.js";
+import { asMap, type RawMap } from "./raw.js";
+import { type ValidatedFile, validateFile, validateYaml } from "./validate-file.js";
+import { issueAt, type KeyPath, keysAt, type YamlFile } from "./yaml-file.js";
 
 export const APP_FILE_RE = /^apps\/([^/]+)\.yaml$/;
 
@@ -22,14 +22,34 @@ export interface CheckedAppFile {
   value?: AppFile;
 }
 
+const APP_RULES = {
+  schema: appFileSchema,
+  notSupportedYet: APP_KEYS_NOT_SUPPORTED_YET,
+  emptyMessage: "the file is empty; an app needs at least name and image (or build), and port if it serves",
+  rootWhat: "a map with keys name, image or build, port, ...",
+  verbatimMaps: (raw: RawMap): KeyPath[] => [
+    ["env"],
+    ["build", "args"],
+    ["placement", "labels"],
+    ["command"],
+    ["hooks", "beforeDeploy"],
+    ...Object.keys(asMap(raw.environments) ?? {}).flatMap((env): KeyPath[] => [
+      ["environments", env, "env"],
+      ["environments", env, "placement", "labels"],
+    ]),
+  ],
+};
+
 export function checkAppFile(path: string, source: string): CheckedAppFile {
-  const checked = validateFile(path, source, {
-    schema: appFileSchema,
-    notSupportedYet: APP_KEYS_NOT_SUPPORTED_YET,
-    emptyMessage: "the file is empty; an app needs at least name and image (or build), and port if it serves",
-    rootWhat: "a map with keys name, image or build, port, ...",
-    verbatimMaps: () => [["env"], ["build", "args"], ["placement", "labels"], ["command"], ["hooks", "beforeDeploy"]],
-  });
+  return withAppChecks(path, validateFile(path, source, APP_RULES));
+}
+
+/** An app as one environment sees it: its file merged with that environment's overrides (environment-apps.ts). */
+export function checkAppYaml(file: YamlFile): CheckedAppFile {
+  return withAppChecks(file.path, validateYaml(file, APP_RULES));
+}
+
+function withAppChecks(path: string, checked: ValidatedFile<AppFile>): CheckedAppFile {
   const { file, raw } = checked;
   if (!file || !raw) return { path, ...checked };
   const issues = [

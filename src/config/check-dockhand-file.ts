@@ -2,6 +2,7 @@
  * dockhand.yaml: schema plus the relations a schema cannot say.
  */
 import type { ConfigIssue } from "../model/index.js";
+import { environmentIssues, environmentNames } from "./check-environments.js";
 import { DOCKHAND_KEYS_NOT_SUPPORTED_YET } from "./defaults.js";
 import { type DockhandFile, dockhandFileSchema } from "./dockhand-schema.js";
 import { hostIssues } from "./host-issues.js";
@@ -22,6 +23,8 @@ export interface CheckedDockhandFile {
   value?: DockhandFile;
   /** Undefined when dockhand.yaml is missing or unreadable: cross-file host checks are then skipped. */
   hosts?: HostCatalogue;
+  /** The environments declared, as written (production alone when none are); undefined when unreadable. */
+  environments?: string[];
 }
 
 export function checkDockhandFile(source: string | undefined): CheckedDockhandFile {
@@ -34,7 +37,7 @@ export function checkDockhandFile(source: string | undefined): CheckedDockhandFi
     notSupportedYet: DOCKHAND_KEYS_NOT_SUPPORTED_YET,
     emptyMessage:
       "the file is empty; it needs at least hosts, e.g. hosts: { alpha: { docker: local, address: 127.0.0.1 } }",
-    rootWhat: "a map with keys hosts, proxy, previews, registry, status",
+    rootWhat: "a map with keys hosts, proxy, previews, registry, status, environments",
     verbatimMaps: (raw) => Object.keys(asMap(raw.hosts) ?? {}).map((name) => ["hosts", name, "labels"]),
   });
   if (!checked.file || !checked.raw) return { issues: checked.issues };
@@ -43,8 +46,10 @@ export function checkDockhandFile(source: string | undefined): CheckedDockhandFi
     ...transportIssues(checked.file, checked.raw),
     ...hostIssues(checked.file, checked.raw),
     ...proxyTlsIssues(checked.file, checked.raw),
+    ...environmentIssues(checked.file, checked.raw),
   ];
-  return { issues, value: checked.value, hosts: catalogue(checked.raw) };
+  const environments = environmentNames(checked.raw);
+  return { issues, value: checked.value, hosts: catalogue(checked.raw), environments };
 }
 
 /** tls belongs to tcp:// (an ssh:// host is secured by SSH), socket to ssh:// (the engine's socket over there). */

@@ -5,6 +5,7 @@
  */
 import type { ConfigIssue } from "../model/index.js";
 import type { HostCatalogue } from "./check-dockhand-file.js";
+import { appLabel } from "./messages.js";
 import { asMap, type RawMap, stringItems, stringValues } from "./raw.js";
 import { issueAt, type YamlFile } from "./yaml-file.js";
 
@@ -15,23 +16,24 @@ interface Claim {
 }
 
 export function hostPortIssues(
-  apps: ReadonlyArray<{ file: YamlFile; raw: RawMap }>,
+  apps: ReadonlyArray<{ file: YamlFile; raw: RawMap; env?: string }>,
   hosts: HostCatalogue | undefined,
 ): ConfigIssue[] {
   if (!hosts) return [];
   const claims = new Map<number, Claim[]>();
   const issues: ConfigIssue[] = [];
-  for (const { file, raw } of apps) {
+  for (const { file, raw, env } of apps) {
     const port = raw.hostPort;
     if (typeof port !== "number") continue;
-    const claim = { app: typeof raw.name === "string" ? raw.name : file.path, at: issueAt(file, ["hostPort"], "") };
+    const name = typeof raw.name === "string" ? raw.name : file.path;
+    const claim = { app: appLabel(name, env), at: issueAt(file, ["hostPort"], "") };
     const mine = eligibleHosts(raw, hosts);
     const earlier = claims.get(port) ?? [];
     for (const other of earlier) {
       const shared = other.hosts.filter((h) => mine.includes(h));
       if (shared.length === 0) continue;
       const where = `${other.at.file}:${other.at.line}:${other.at.column}`;
-      const message = `hostPort ${port} is already claimed by app "${other.app}" (${where}) on ${plural("host", shared)} ${shared.join(", ")}; one port of a host publishes one app: choose another hostPort, or placements that share no host`;
+      const message = `hostPort ${port} is already claimed by ${other.app} (${where}) on ${plural("host", shared)} ${shared.join(", ")}; one port of a host publishes one app: choose another hostPort, or placements that share no host`;
       issues.push({ ...claim.at, message });
       break;
     }

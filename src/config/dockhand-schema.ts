@@ -9,6 +9,7 @@ import {
   bool,
   DNS_NAME_RE,
   duration,
+  ENVIRONMENT_NAME_RE,
   expected,
   HOST_NAME_RE,
   isAddress,
@@ -152,6 +153,11 @@ const previewsSchema = strictMap({
     .default(DEFAULTS.previews.maxActive)
     .describe("Most previews alive at once."),
   allowForks: bool().default(DEFAULTS.previews.allowForks).describe("Whether PRs from forks get previews."),
+  base: text('the name of an environment, like "staging"', ENVIRONMENT_NAME_RE)
+    .optional()
+    .describe(
+      "The environment previews are planned against and take their apps' settings from; absent means the first environment without promote.",
+    ),
 });
 
 const registrySchema = strictMap({
@@ -176,15 +182,46 @@ const statusSchema = strictMap({
     .describe("Branch of the deploy repo where dockhand records what runs where."),
 });
 
+const promoteSchema = strictMap({
+  from: text('the name of another environment, like "staging"', ENVIRONMENT_NAME_RE).describe(
+    "The environment whose proven commits this one deploys.",
+  ),
+  after: duration({ positive: true })
+    .optional()
+    .describe("How long every app of `from` must have run a commit healthy before it is promoted here."),
+  manual: bool()
+    .optional()
+    .describe("Promote only when asked: dockhand promote <env>, or POST /api/environments/<env>/promote."),
+}).describe("Deploy what another environment proved, instead of following the branch; give after or manual: true.");
+
+const environmentSchema = strictMap({
+  promote: promoteSchema.optional(),
+}).describe("One long-lived environment; {} follows the tracked branch.");
+
+export const ENVIRONMENT_NAME_WHAT =
+  'an environment name of lowercase letters, digits and "-", starting with a letter, up to 24 characters, not pr-<n>, like "staging"';
+
+const environmentsSchema = z
+  .record(z.string().regex(ENVIRONMENT_NAME_RE, expected(ENVIRONMENT_NAME_WHAT)), environmentSchema, {
+    ...expected("a map of environment name: { promote }"),
+  })
+  .refine((envs) => Object.keys(envs).length > 0, {
+    error: "name at least one environment, e.g. production: {}, or leave environments out",
+  })
+  .describe(
+    "Long-lived environments, e.g. staging: {} and production: { promote: { from: staging, after: 10m } }. Absent: one environment, production, following the tracked branch.",
+  );
+
 export const dockhandFileSchema = strictMap({
   hosts: hostsSchema,
   proxy: proxySchema.prefault({}).describe("The reverse proxy in front of the apps."),
   previews: previewsSchema.optional().describe("Preview environments for pull requests; absent means none."),
   registry: registrySchema.optional(),
   status: statusSchema.prefault({}).describe("Where dockhand reports what runs where."),
+  environments: environmentsSchema.optional(),
 }).meta({
   title: "dockhand.yaml",
-  description: "Hosts, proxy, previews, registry and status branch of a dockhand deploy repo.",
+  description: "Hosts, proxy, previews, registry, status branch and environments of a dockhand deploy repo.",
 });
 
 export type DockhandFile = z.output<typeof dockhandFileSchema>;

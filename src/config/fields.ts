@@ -20,6 +20,8 @@ export const HOSTNAME_RE = new RegExp(`^(?=.{1,253}$)(?:\\*\\.)?${DNS_NAME}$`);
 export const APP_NAME_RE = /^[a-z][a-z0-9-]*$/;
 export const HOST_NAME_RE = /^[a-z0-9][a-z0-9-]*$/;
 export const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A deploy environment (`staging`): part of container and volume names, so short and plain; `pr-<n>` is a preview's. */
+export const ENVIRONMENT_NAME_RE = /^(?!pr-\d+$)[a-z][a-z0-9-]{0,23}$/;
 const IPV4_RE = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 const IPV6_RE = /^[0-9a-fA-F:]*:[0-9a-fA-F:.]*$/;
 

@@ -63,3 +63,8 @@ export function unknownKeyMessage(key: string, allowed: readonly string[]): stri
     ? `unknown key; allowed here: ${list}`
     : `unknown key; did you mean "${match}"? Allowed here: ${list}`;
 }
+
+/** `app "web"`, and its environment when the repo has several. */
+export function appLabel(name: string, env: string | undefined): string {
+  return env ? `app "${name}" in ${env}` : `app "${name}"`;
+}

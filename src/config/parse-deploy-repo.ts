@@ -8,6 +8,7 @@ import {
   ConfigError,
   type ConfigIssue,
   type DesiredState,
+  type EnvironmentSpec,
   type HostSpec,
   type RegistrySpec,
   type RepoSnapshot,
@@ -22,6 +23,7 @@ import { checkDockhandFile, DOCKHAND_FILE } from "./check-dockhand-file.js";
 import { computeSpecFields, computeSpecHash, specHashParts } from "./compute-spec-hash.js";
 import { DEFAULTS } from "./defaults.js";
 import type { DockhandFile } from "./dockhand-schema.js";
+import { appInEnvironment, undeclaredEnvironmentIssues } from "./environment-apps.js";
 import { registryImage } from "./registry-image.js";
 import { rolloutStrategyOf, stackSettings } from "./stack-settings.js";
 import { repoSizeIssues, YAML_LIMITS } from "./yaml-limits.js";
@@ -33,19 +35,44 @@ export function parseDeployRepo(snapshot: RepoSnapshot): DesiredState {
   const dockhand = checkDockhandFile(snapshot.files[DOCKHAND_FILE]);
   const paths = Object.keys(snapshot.files).sort();
   const apps = paths.filter(isAppFilePath).map((path) => checkAppFile(path, snapshot.files[path] ?? ""));
+  const declared = dockhand.environments ?? [DEFAULTS.app.env];
+  const environments = declared.map((env) => ({
+    env,
+    apps: apps.flatMap((app) => appInEnvironment(app, env) ?? []),
+  }));
   const issues = [
     ...dockhand.issues,
-    ...apps.flatMap((app) => app.issues),
+    ...apps.flatMap((app) => [...app.issues, ...undeclaredEnvironmentIssues(app, declared)]),
+    // An app merged with an environment's overrides is checked again as a whole.
+    ...environments.flatMap((e) => e.apps.flatMap((app) => (apps.includes(app) ? [] : app.issues))),
     ...paths.filter((path) => /^apps\/[^/]+\.yml$/.test(path)).map(ymlIssue),
-    ...checkAcrossFiles(apps, dockhand.hosts, snapshot),
+    ...checkAcrossFiles(environments, dockhand.hosts, snapshot),
   ];
-  if (issues.length > 0 || !dockhand.value) throw new ConfigError(firstPerFile(sortIssues(issues)));
+  if (issues.length > 0 || !dockhand.value) throw new ConfigError(firstPerFile(onePerPlace(sortIssues(issues))));
   const settings = toRepoSettings(dockhand.value);
+  const specs = environments.flatMap(({ env, apps: envApps }) =>
+    envApps.map((app) => toAppSpec(app, snapshot, settings.registry, env)),
+  );
   return {
     source: { ...snapshot.source },
     ...settings,
-    apps: apps.map((app) => toAppSpec(app, snapshot, settings.registry)).sort((a, b) => compare(a.name, b.name)),
+    apps: specs.sort((a, b) => compare(a.name, b.name) || compare(a.env, b.env)),
   };
+}
+
+/**
+ * A problem in an app's own keys is found again in each environment that
+ * keeps them; an override's value is checked where it is written and where it
+ * lands. Each is said once, with the fullest key path (sorted first).
+ */
+function onePerPlace(sorted: readonly ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return sorted.filter((issue) => {
+    const key = `${issue.file}:${issue.line}:${issue.column}:${issue.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** apps/*.yml would otherwise be silently skipped: a deploy that quietly lacks an app. */
@@ -97,15 +124,18 @@ export function sortIssues(issues: readonly ConfigIssue[]): ConfigIssue[] {
 
 function toRepoSettings(
   file: DockhandFile,
-): Pick<DesiredState, "hosts" | "proxy" | "previews" | "registry" | "status"> {
+): Pick<DesiredState, "hosts" | "proxy" | "previews" | "registry" | "status" | "environments"> {
   const hosts = Object.entries(file.hosts)
     .map(([name, host]): HostSpec => ({ name, ...host }))
     .sort((a, b) => compare(a.name, b.name));
+  const environments = toEnvironments(file);
   const previews = file.previews && {
     domain: file.previews.domain,
     ttlMs: file.previews.ttl,
     maxActive: file.previews.maxActive,
     allowForks: file.previews.allowForks,
+    // check-environments.ts made sure one environment follows the branch.
+    base: file.previews.base ?? environments.find((e) => !e.promote)?.name ?? DEFAULTS.app.env,
   };
   return {
     hosts,
@@ -113,10 +143,32 @@ function toRepoSettings(
     ...(previews ? { previews } : {}),
     ...(file.registry ? { registry: { ...file.registry } } : {}),
     status: { ...file.status },
+    environments,
   };
 }
 
-function toAppSpec(checked: CheckedAppFile, snapshot: RepoSnapshot, registry: RegistrySpec | undefined): AppSpec {
+function toEnvironments(file: DockhandFile): EnvironmentSpec[] {
+  if (!file.environments) return [{ name: DEFAULTS.app.env }];
+  return Object.entries(file.environments).map(([name, env]): EnvironmentSpec => {
+    const promote = env.promote;
+    if (!promote) return { name };
+    return {
+      name,
+      promote: {
+        from: promote.from,
+        ...(promote.after !== undefined ? { afterMs: promote.after } : {}),
+        ...(promote.manual ? { manual: true } : {}),
+      },
+    };
+  });
+}
+
+function toAppSpec(
+  checked: CheckedAppFile,
+  snapshot: RepoSnapshot,
+  registry: RegistrySpec | undefined,
+  env: string,
+): AppSpec {
   // parseDeployRepo only gets here when no file had a problem, so every app validated.
   const app = checked.value as AppFile;
   const build = app.build && toBuildSpec(app.build, snapshot);
@@ -124,7 +176,7 @@ function toAppSpec(checked: CheckedAppFile, snapshot: RepoSnapshot, registry: Re
   const { hosts, labels } = app.placement;
   const spec: Omit<AppSpec, "specHash" | "specFields"> = {
     name: app.name,
-    env: DEFAULTS.app.env,
+    env,
     file: checked.path,
     image,
     ...(build ? { build } : {}),

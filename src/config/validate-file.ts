@@ -36,6 +36,14 @@ export function validateFile<T extends z.core.$ZodType>(
 ): ValidatedFile<z.output<T>> {
   const { file, issues } = readYamlFile(path, source);
   if (issues.length > 0) return { issues, file };
+  return validateYaml(file, rules);
+}
+
+/** A parsed file (or a document made from one: an app merged with an environment's overrides) through shape and schema. */
+export function validateYaml<T extends z.core.$ZodType>(
+  file: YamlFile,
+  rules: FileRules<T>,
+): ValidatedFile<z.output<T>> {
   const kind = rootKind(file);
   if (kind === "empty") return { issues: [issueAt(file, [], rules.emptyMessage)], file };
   if (kind === "other") {

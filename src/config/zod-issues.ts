@@ -22,18 +22,23 @@ interface DefLike {
   shape?: Record<string, z.core.$ZodType>;
   valueType?: z.core.$ZodType;
   element?: z.core.$ZodType;
+  options?: z.core.$ZodType[];
 }
 
 function defOf(schema: z.core.$ZodType): DefLike {
   return schema._zod.def as unknown as DefLike;
 }
 
-/** Unwraps optional/default/pipe layers down to the schema that holds the shape. */
+/**
+ * Unwraps optional/default/pipe layers down to the schema that holds the
+ * shape; of a union (`false` or a map), the map.
+ */
 function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
   let current = schema;
   for (;;) {
     const def = defOf(current);
-    const inner = def.innerType ?? (def.type === "pipe" ? def.in : undefined);
+    const map = def.type === "union" ? def.options?.find((o) => defOf(unwrap(o)).type === "object") : undefined;
+    const inner = def.innerType ?? (def.type === "pipe" ? def.in : map);
     if (!inner) return current;
     current = inner;
   }

@@ -149,7 +149,7 @@ export interface PlacementSpec {
 
 export interface AppSpec {
   name: string;
-  /** `production`, or `pr-<n>` for a preview. */
+  /** A long-lived environment (`production`, `staging`), or `pr-<n>` for a preview. */
   env: string;
   /** Deploy-repo file this app came from, for error messages (`apps/web.yaml`). */
   file: string;
@@ -222,6 +222,26 @@ export interface PreviewsSpec {
   ttlMs: number;
   maxActive: number;
   allowForks: boolean;
+  /** The environment previews are planned against and take their apps from; src/config always sets it. */
+  base?: string;
+}
+
+/**
+ * A long-lived environment (dockhand.yaml `environments`). One follows the
+ * tracked branch; one with `promote` deploys only commits its source
+ * environment ran healthy (after a while, or when someone promotes them).
+ */
+export interface EnvironmentSpec {
+  name: string;
+  promote?: PromoteSpec;
+}
+
+export interface PromoteSpec {
+  from: string;
+  /** How long every app of `from` must run a commit healthy before it is promoted; absent with `manual`. */
+  afterMs?: number;
+  /** Promotion waits for `dockhand promote` or the API. */
+  manual?: boolean;
 }
 
 /**
@@ -251,4 +271,9 @@ export interface DesiredState {
   registry?: RegistrySpec;
   /** Always set by src/config (with its default branch); optional so hand-built states stay short. */
   status?: StatusSpec;
+  /**
+   * In order of dockhand.yaml; always set by src/config (`production` alone when
+   * the file names none). Absent in hand-built states means `production` alone.
+   */
+  environments?: EnvironmentSpec[];
 }

@@ -13,7 +13,7 @@ function web(text: string): Record<string, string> {
 }
 
 const APP_KEYS =
-  "name, build, image, replicas, port, hostPort, hostnames, env, health, rollout, placement, secrets, hooks, resources, volumes, command, stopTimeout, previews";
+  "name, build, image, replicas, port, hostPort, hostnames, env, health, rollout, placement, secrets, hooks, resources, volumes, command, stopTimeout, previews, environments";
 
 interface Case {
   name: string;

@@ -295,7 +295,7 @@ const sections: Case[] = [
     files: { "dockhand.yaml": "host:\n  alpha: { docker: local, address: 127.0.0.1 }\n" },
     expected: [
       'dockhand.yaml:1:1 missing required key "hosts"',
-      'dockhand.yaml:1:1 host: unknown key; did you mean "hosts"? Allowed here: hosts, proxy, previews, registry, status',
+      'dockhand.yaml:1:1 host: unknown key; did you mean "hosts"? Allowed here: hosts, proxy, previews, registry, status, environments',
     ],
   },
 ];

@@ -25,7 +25,9 @@ const files: Case[] = [
   {
     name: "a dockhand.yaml that is a list",
     files: { "dockhand.yaml": "- alpha\n- beta\n" },
-    expected: ["dockhand.yaml:1:1 expected a map with keys hosts, proxy, previews, registry, status, got a list"],
+    expected: [
+      "dockhand.yaml:1:1 expected a map with keys hosts, proxy, previews, registry, status, environments, got a list",
+    ],
   },
   {
     name: "an empty app file",
@@ -146,7 +148,7 @@ describe("every problem at once", () => {
       'apps/api.yaml:5:11 secrets.0: expected a secret name of letters, digits and "_", not starting with a digit, like "DATABASE_URL", got "1DB"',
       'apps/cron.yaml:2:19 build.context: no directory "services/cron" in the repo at 0123456',
       'apps/web.yaml:4:20 health.timeout: expected a duration like "2s", got "two"',
-      'apps/web.yaml:5:1 replica: unknown key; did you mean "replicas"? Allowed here: name, build, image, replicas, port, hostPort, hostnames, env, health, rollout, placement, secrets, hooks, resources, volumes, command, stopTimeout, previews',
+      'apps/web.yaml:5:1 replica: unknown key; did you mean "replicas"? Allowed here: name, build, image, replicas, port, hostPort, hostnames, env, health, rollout, placement, secrets, hooks, resources, volumes, command, stopTimeout, previews, environments',
       "apps/worker.yaml:1:1 expected a map with keys name, image or build, port, ..., got a list",
       'dockhand.yaml:2:10 hosts.alpha: missing required key "address"',
       'dockhand.yaml:2:27 hosts.alpha.adress: unknown key; did you mean "address"? Allowed here: docker, tls, socket, address, bindAddress, capacity, labels',

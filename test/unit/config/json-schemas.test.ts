@@ -41,6 +41,7 @@ describe("deployRepoJsonSchemas", () => {
       "command",
       "stopTimeout",
       "previews",
+      "environments",
     ]);
     expect(properties.replicas?.default).toBe(1);
     expect(schemas.app.required).toEqual(["name"]);

@@ -59,8 +59,15 @@ describe("parseDeployRepo: valid repos", () => {
         },
       ],
       proxy: { driver: "builtin", listen: "0.0.0.0:8080" },
-      previews: { domain: "preview.example.com", ttlMs: 72 * 3_600_000, maxActive: 10, allowForks: false },
+      previews: {
+        domain: "preview.example.com",
+        ttlMs: 72 * 3_600_000,
+        maxActive: 10,
+        allowForks: false,
+        base: "production",
+      },
       status: { branch: "dockhand-status" },
+      environments: [{ name: "production" }],
       apps: [
         {
           name: "web",
@@ -148,6 +155,7 @@ describe("parseDeployRepo: valid repos", () => {
       ttlMs: 72 * 3_600_000,
       maxActive: 10,
       allowForks: false,
+      base: "production",
     });
   });
 
