@@ -84,6 +84,14 @@ module.exports = {
       to: { path: "^src/worker/(sync|previews|queue)/" },
     },
     {
+      name: "worker-promotion-is-on-top",
+      comment:
+        "worker/promotion proves a commit and queues its sync; a sync only schedules through the PromotionScheduler it is handed, so no other worker folder imports promotion.",
+      severity: "error",
+      from: { path: "^src/worker/(sync|previews|queue|rollout|history|secrets)/" },
+      to: { path: "^src/worker/promotion/" },
+    },
+    {
       name: "webhook-imports-model",
       comment: "The webhook receiver only classifies and enqueues.",
       severity: "error",

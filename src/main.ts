@@ -21,6 +21,7 @@ import type { DockhandEnv } from "./runtime/env.js";
 import { buildHttpApp } from "./runtime/http-app.js";
 import { openDeployRepo } from "./runtime/open-deploy-repo.js";
 import { recordDeploys, serveOperations } from "./runtime/operations.js";
+import { type Promotions, startPromotions } from "./runtime/promotions.js";
 import { PROXY_SETTINGS_POLL_MS, ProxySupervisor } from "./runtime/proxy-supervisor.js";
 import { queuePrefix, redisFor, redisPrefix, routesSnapshotFile } from "./runtime/redis-for.js";
 import { reportingFor } from "./runtime/reporting-deps.js";
@@ -98,7 +99,7 @@ export async function startServe(env: DockhandEnv, log: Logger): Promise<Running
     proxy.follow(() => settings.load(), PROXY_SETTINGS_POLL_MS);
     const proxyPort = proxy.port ?? 0;
 
-    const { queue, sources, close: closeQueue } = await startQueue(env, log, repo, routes, redis.url);
+    const { queue, sources, promote, close: closeQueue } = await startQueue(env, log, repo, routes, redis.url);
     stops.push(["sync queue and worker", closeQueue]);
 
     const operations = await serveOperations({
@@ -128,6 +129,7 @@ export async function startServe(env: DockhandEnv, log: Logger): Promise<Running
       api: {
         enqueueSync: (job, requestId) => queue.enqueue(job, requestId),
         cancelJob: (jobId) => queue.cancel(jobId),
+        promote,
       },
       ready: async () => (await queue.ping()) === "PONG",
     });
@@ -178,11 +180,18 @@ async function startQueue(
   repo: RepoPort,
   routes: RouteStore,
   redisUrl: string,
-): Promise<{ queue: SyncQueue; sources: () => Promise<TrackedSource[]>; close(): Promise<void> }> {
+): Promise<{
+  queue: SyncQueue;
+  sources: () => Promise<TrackedSource[]>;
+  promote: Promotions["promote"];
+  close(): Promise<void>;
+}> {
   const connection = connectRedis(redisUrl);
   const queueConnection = connectRedis(redisUrl);
+  const promotionConnection = connectRedis(redisUrl);
   const rollout = rolloutDeps(env, queueConnection);
   const queue = new SyncQueue(queueConnection, queuePrefix(env), { jobTimeoutMs: env.queue.jobTimeoutMs });
+  const promotions = startPromotions(env, promotionConnection, queue, rollout, log);
   const recording = recordDeploys(env, redisUrl, log);
   const reporting = reportingFor(env, log, repo, queueConnection);
   const workerLog = log.child({ component: "worker" });
@@ -198,6 +207,7 @@ async function startQueue(
       ...recording.deps,
       ...rollout,
       ...reporting.deps,
+      ...promotions.syncDeps,
       repo,
       routes,
       instance: env.instance,
@@ -219,9 +229,12 @@ async function startQueue(
   return {
     queue,
     sources: () => rollout.trackedSources.list(),
+    promote: (name) => promotions.promote(name),
     close: async () => {
       stopReaper();
       await poller.close();
+      await promotions.close();
+      promotionConnection.disconnect();
       const stopped = await worker.stop(env.queue.stopGraceMs);
       log.info({ sync: stopped }, "sync worker stopped");
       await queue.close();

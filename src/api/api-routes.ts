@@ -1,10 +1,12 @@
 /**
- * The admin API of the queue (issue 6): `POST /api/sync` queues a sync and
- * `DELETE /api/jobs/:id` cancels one. Both sit behind the admin token (the
+ * The admin API of the queue (issue 6): `POST /api/sync` queues a sync,
+ * `DELETE /api/jobs/:id` cancels one, and `POST /api/environments/:env/promote`
+ * promotes what an environment's source proved (issue 15). Both sit behind the admin token (the
  * guard main.ts hands in answers 401 without it). The routes get functions,
  * not the queue: this module knows only the model.
  */
 import type { FastifyInstance, FastifyReply, preHandlerAsyncHookHandler } from "fastify";
+import { DockhandError, ERROR_CODES } from "../model/errors.js";
 import type { SyncJob } from "../model/jobs.js";
 
 export type CancelAnswer = "removed" | "cancelling" | "finished" | "unknown";
@@ -14,6 +16,11 @@ export interface ApiOptions {
   guard: preHandlerAsyncHookHandler;
   enqueueSync: (job: SyncJob, requestId?: string) => Promise<{ status: "queued" | "duplicate"; jobId: string }>;
   cancelJob: (jobId: string) => Promise<CancelAnswer>;
+  /**
+   * Promotes what an environment's source proved, now (issue 15); throws a
+   * DockhandError that says why not (unknown environment, nothing proved).
+   */
+  promote?: (env: string) => Promise<{ env: string; from: string; sha: string; jobId: string }>;
 }
 
 export interface SyncRequestBody {
@@ -67,6 +74,24 @@ export async function apiRoutes(app: FastifyInstance, options: ApiOptions): Prom
         .send({ error: "DOCKHAND_E_QUEUE", message: `could not queue the sync: ${(err as Error).message}` });
     }
   });
+
+  app.post<{ Params: { env: string } }>(
+    "/api/environments/:env/promote",
+    { preHandler: options.guard },
+    async (request, reply) => {
+      const { env } = request.params;
+      if (!ENV.test(env)) return fail(reply, 400, 'not an environment name (like "production")');
+      if (!options.promote) return fail(reply, 404, "promotions are not served by this process");
+      try {
+        const done = await options.promote(env);
+        const reason = `promotion of ${done.env} to ${done.sha} (proved by ${done.from}) queued`;
+        return reply.code(202).send({ status: "queued", job: done.jobId, sha: done.sha, reason });
+      } catch (err) {
+        if (!(err instanceof DockhandError)) throw err;
+        return reply.code(ERROR_CODES[err.code].status).send({ error: err.code, message: err.message });
+      }
+    },
+  );
 
   app.delete<{ Params: { id: string } }>("/api/jobs/:id", { preHandler: options.guard }, async (request, reply) => {
     const { id } = request.params;

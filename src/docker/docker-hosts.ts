@@ -7,6 +7,7 @@ import type { Readable } from "node:stream";
 import type {
   BuildOptions,
   ContainerSpec,
+  ContainerStarts,
   DockerPort,
   HealthSpec,
   HostSpec,
@@ -189,6 +190,11 @@ export class DockerHosts implements DockerPort {
 
   async hostPort(host: string, id: string, port: number): Promise<number | undefined> {
     return publishedHostPort(await inspectContainer(this.engine(host), id), port);
+  }
+
+  async started(host: string, id: string): Promise<ContainerStarts> {
+    const info = await inspectContainer(this.engine(host), id);
+    return { startedAt: Date.parse(info.State.StartedAt), restarts: info.RestartCount };
   }
 
   async rename(host: string, id: string, name: string): Promise<void> {

@@ -22,6 +22,11 @@ export const ERROR_CODES = {
       "a push named a commit that is not on the tracked branch (of the deploy repo or an app's source repository)",
   },
   DOCKHAND_E_USAGE: { status: 400, summary: "a command or request was used wrongly" },
+  DOCKHAND_E_NOT_FOUND: { status: 404, summary: "no such environment, app or job" },
+  DOCKHAND_E_PROMOTION: {
+    status: 409,
+    summary: "the source environment has not proved the commit: failed, unhealthy, restarted or nothing deployed",
+  },
   DOCKHAND_E_QUEUE: { status: 503, summary: "the queue (Redis) could not take or change a job; try again" },
   DOCKHAND_E_PROXY: { status: 502, summary: "a proxy or the route store refused an operation" },
   DOCKHAND_E_GITHUB: { status: 502, summary: "GitHub refused a request or the GitHub credentials are wrong" },

@@ -3,14 +3,18 @@
  * them; the worker runs them. Kept here so neither side imports the other.
  */
 
-export const QUEUE_NAMES = { sync: "dockhand-sync" } as const;
+export const QUEUE_NAMES = { sync: "dockhand-sync", promote: "dockhand-promote" } as const;
 
 /** Why a sync was asked for; shows up in logs and the audit trail. */
-export type SyncTrigger = "push" | "source" | "startup" | "poll" | "api" | "cli" | "pull_request";
+export type SyncTrigger = "push" | "source" | "startup" | "poll" | "api" | "cli" | "pull_request" | "promote";
 
 export interface SyncJob {
   trigger: SyncTrigger;
-  /** Environment to sync; `production` for the tracked branch. */
+  /**
+   * Environment to sync. A push, poll or startup names one that follows the
+   * tracked branch (`production` when the deploy repo names no environments);
+   * an environment with `promote` deploys only a `promote` job's commit.
+   */
   env: string;
   /** Commit to deploy; undefined means "the head of the tracked branch, fetched now". */
   sha?: string;
@@ -26,6 +30,8 @@ export interface SyncJob {
   installationId?: number;
   /** Set for a push to an app's source repository (`build.git`): which one, for logs and the audit trail. */
   source?: SourcePush;
+  /** A promotion's source commits (build.git URL ─▶ sha): what the source environment built, built again. */
+  pins?: Record<string, string>;
 }
 
 /** A push to a source repository that apps build from. */
@@ -99,4 +105,19 @@ export interface PreviewRequest {
   installationId?: number;
   /** Set for a pull request on an app's source repository: which, and the branch its apps deploy. */
   source?: { repository: string; branch: string; urls: string[] };
+}
+
+/**
+ * A commit waiting to be promoted: when `dueAt` comes, the worker checks that
+ * `from` still runs `sha`, healthy, since long enough, and then queues a sync
+ * of `env` at `sha` (trigger `promote`).
+ */
+export interface PromotionJob {
+  env: string;
+  from: string;
+  sha: string;
+  /** How long `from` must have run `sha` healthy. */
+  afterMs: number;
+  /** The source commits `from` built (build.git URL ─▶ sha). */
+  pins?: Record<string, string>;
 }

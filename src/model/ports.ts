@@ -134,6 +134,8 @@ export interface DockerPort {
   rename(host: string, id: string, name: string): Promise<void>;
   /** Run a one-off container to its end (or `timeoutMs`, then it is killed); it is removed either way. */
   runOnce(host: string, spec: OneOffSpec, timeoutMs: number, signal?: AbortSignal): Promise<OneOffResult>;
+  /** When the container last started and how often the engine restarted it: a promotion's proof (issue 15). */
+  started?(host: string, id: string): Promise<ContainerStarts>;
   close(): Promise<void>;
 }
 
@@ -282,4 +284,11 @@ export interface SecretSource {
 export interface KnownHosts {
   load(): Promise<HostSpec[]>;
   save(hosts: HostSpec[]): Promise<void>;
+}
+
+export interface ContainerStarts {
+  /** Epoch ms of the last start. */
+  startedAt: number;
+  /** Restarts by the engine's restart policy since the container was created. */
+  restarts: number;
 }

@@ -42,7 +42,8 @@ export async function readPushedCommit(job: SyncJob, repo: RepoPort, log: Logger
     const reason = await notOnBranch(repo, job.sha);
     if (reason) return refuse(job.sha, reason);
   }
-  const snapshot = await repo.snapshot(job.sha, pinsOf(job.pullRequest));
+  const pins = pinsOf(job.pullRequest) ?? (job.pins ? new Map(Object.entries(job.pins)) : undefined);
+  const snapshot = await repo.snapshot(job.sha, pins);
   if (checked && job.source) {
     const reason = await notOnSourceBranch(repo, snapshot, job.source);
     if (reason) return refuse(job.source.sha, reason);

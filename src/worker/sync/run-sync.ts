@@ -5,6 +5,7 @@ import {
   type DeployReporter,
   type DesiredState,
   type DockerPort,
+  type EnvironmentSpec,
   type FailedSpecs,
   formatConfigIssue,
   type HostSpec,
@@ -27,9 +28,11 @@ import type { StepEvent } from "../rollout/rollout-context.js";
 import { resolveSecrets } from "../secrets/resolve-secrets.js";
 import { SecretMask } from "../secrets/secret-mask.js";
 import { type AppLocks, appsDesired, appsObserved } from "./app-lock.js";
+import { environmentGate, environmentsOf } from "./environment-gate.js";
 import { gatePlan, planProblems } from "./gate-plan.js";
 import { hostsToObserve } from "./known-hosts.js";
 import { parseInThread } from "./parse-in-thread.js";
+import { type PromotionScheduler, schedulePromotions } from "./promotions.js";
 import { readPushedCommit } from "./read-pushed-commit.js";
 import { rememberFailures } from "./remember-failures.js";
 import { SyncReports } from "./report-sync.js";
@@ -66,6 +69,14 @@ export interface SyncDeps {
   trackedSources?: Pick<RedisTrackedSources, "save">;
   /** Where a sync of production records dockhand.yaml's proxy settings, for the proxies that follow them. */
   proxySettings?: { save(proxy: ProxySpec): Promise<void> };
+  /** Where a sync of the tracked branch records the environments, for the webhook and restarts (issue 15). */
+  environments?: { save(environments: EnvironmentSpec[]): Promise<void> };
+  /** The commit an environment last applied in full; an environment with `promote` may be re-synced at it. */
+  appliedSha?: (env: string) => Promise<string | undefined>;
+  /** Queues a sync of another environment (a push aimed at one with `promote` goes to the branch's). */
+  enqueueSync?: (job: SyncJob) => Promise<unknown>;
+  /** Where a healthy sync of an environment schedules the promotions waiting on it. */
+  promotions?: PromotionScheduler;
   /** Reshapes the validated desired state before planning: a preview's apps (issue 7). */
   shapeDesired?: (desired: DesiredState) => DesiredState;
   /** Told when a preview is torn down (the status branch drops its file); the checks are not: no commit was deployed. */
@@ -95,25 +106,29 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
     delivery: job.delivery,
     ...(job.source ? { source: `${job.source.repository}@${job.source.sha.slice(0, 12)}` } : {}),
   });
-  const reports = new SyncReports(deps.reporter, job, sha, log);
-  // Only a sync of the tracked branch writes what other syncs and processes rely on (docs/security.md).
-  const tracked = job.env === "production" && !deps.shapeDesired;
   let desired: DesiredState;
   try {
     desired = await parseInThread(snapshot);
-    if (tracked) await publishConfig(desired, deps);
-    if (deps.shapeDesired) desired = deps.shapeDesired(desired);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     for (const issue of err.issues) log.error({ issue: formatConfigIssue(issue) }, "deploy repo is invalid");
     log.error({ problems: err.issues.length }, "nothing applied: the last good state keeps running");
-    return await reports.finish({
+    return await new SyncReports(deps.reporter, job, sha, log).finish({
       sha,
       status: "failed",
       apps: [],
       error: { code: err.code, message: err.message, issues: err.issues },
     });
   }
+  // A preview's environment is its own; every other one deploys only what its place allows.
+  const gate = deps.shapeDesired
+    ? { deploy: true as const, tracked: false }
+    : environmentGate(job, desired, await deps.appliedSha?.(job.env));
+  // Only a sync of the tracked branch writes what other syncs and processes rely on (docs/security.md).
+  if (gate.deploy ? gate.tracked : job.trigger !== "promote") await publishConfig(desired, deps);
+  if (!gate.deploy) return await redirect(job, sha, gate, deps, log);
+  const reports = new SyncReports(deps.reporter, job, sha, log);
+  if (deps.shapeDesired) desired = deps.shapeDesired(desired);
   const secrets = await resolveSecrets(desired, deps.secrets);
   desired = secrets.desired;
   // Containers and hooks may print what they were given: their output leaves this sync masked.
@@ -158,8 +173,10 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
     });
     const outcome = mask.value(executed);
     await rememberFailures(plan, outcome, deps.failedSpecs, rolloutLog);
-    if (tracked)
+    if (gate.tracked)
       await deps.knownHosts?.save([...desired.hosts, ...stillOccupied(hosts.removed, observed, outcome, job.env)]);
+    if (outcome.status !== "failed" && !deps.shapeDesired)
+      await schedulePromotions(desired, job.env, snapshot, deps.promotions, log);
     log.info({ status: outcome.status }, "sync finished");
     return await reports.finish(outcome, () => docker.observe(deps.instance, dropped));
   } catch (err) {
@@ -172,10 +189,36 @@ export async function runSync(job: SyncJob, deps: SyncDeps, signal?: AbortSignal
   }
 }
 
-/** What other processes follow from the applied config: the webhook's source list, the proxies' settings. */
+/**
+ * What other processes follow from the applied config: the webhook's source
+ * list, the proxies' settings, the environments pushes and restarts sync.
+ */
 async function publishConfig(desired: DesiredState, deps: SyncDeps): Promise<void> {
   await deps.trackedSources?.save(trackedSourcesOf(desired));
   await deps.proxySettings?.save(desired.proxy);
+  await deps.environments?.save(environmentsOf(desired));
+}
+
+/**
+ * A sync aimed at an environment that may not take this commit: the commit
+ * goes to the environments that follow the branch, and an environment with
+ * `promote` is brought back to the commit it runs (a restart or a poll
+ * re-converges it; it never moves forward here).
+ */
+async function redirect(
+  job: SyncJob,
+  sha: string,
+  gate: { reason: string; branch: string[] },
+  deps: SyncDeps,
+  log: Logger,
+): Promise<DeployOutcome> {
+  log.info({ env: job.env, to: gate.branch, reason: gate.reason }, "sync redirected");
+  const { pullRequest: _pr, retry: _retry, ...rest } = job;
+  for (const env of gate.branch) await deps.enqueueSync?.({ ...rest, env, sha });
+  const applied = await deps.appliedSha?.(job.env);
+  if (applied !== undefined && applied !== sha) await deps.enqueueSync?.({ ...rest, sha: applied });
+  // Declined: nothing was applied here, so the queue must not record this commit as this environment's.
+  return { sha, status: "noop", apps: [], declined: true };
 }
 
 /**
