@@ -13,7 +13,7 @@ import { normaliseRepo, redactUrl } from "./git-url.js";
 import { parseLsTree } from "./ls-tree.js";
 import { Mirror, type MirrorStats } from "./mirror.js";
 import { readBlobs } from "./read-blobs.js";
-import { deferredStream, GitProcessError, gitAt, gitBuffer, gitStream } from "./run-git.js";
+import { deferredStream, GitProcessError, type GitTimeouts, gitBuffer, gitStream, gitText } from "./run-git.js";
 
 export interface GitRepoOptions {
   /** A git URL, or a path to a repo (bare or not). */
@@ -22,6 +22,8 @@ export interface GitRepoOptions {
   branch?: string;
   /** Where the bare mirror lives (one subdirectory per URL). */
   cacheDir: string;
+  /** Limits of the git commands it runs; default DEFAULT_GIT_TIMEOUTS (run-git.ts). */
+  timeouts?: Partial<GitTimeouts>;
 }
 
 const FULL_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
@@ -37,6 +39,7 @@ export class GitRepo implements RepoPort {
   readonly url: string;
   readonly branch: string;
   private readonly mirror: Mirror;
+  private readonly timeouts: Partial<GitTimeouts>;
 
   constructor(options: GitRepoOptions) {
     if (!options.url?.trim())
@@ -51,7 +54,8 @@ export class GitRepo implements RepoPort {
       throw new DockhandError("DOCKHAND_E_USAGE", "GitRepo: cacheDir is empty; give a directory for the mirror");
     this.url = normaliseRepo(options.url);
     this.branch = options.branch ?? "main";
-    this.mirror = new Mirror(this.url, options.cacheDir);
+    this.timeouts = options.timeouts ?? {};
+    this.mirror = new Mirror(this.url, options.cacheDir, this.timeouts);
   }
 
   /** Where the bare mirror is (or will be). */
@@ -76,6 +80,7 @@ export class GitRepo implements RepoPort {
       contents = await readBlobs(
         this.mirror.dir,
         wanted.map((b) => b.hash),
+        this.timeouts,
       );
     } catch (err) {
       throw readFailed(this.url, `the files of ${sha}`, err);
@@ -140,7 +145,7 @@ export class GitRepo implements RepoPort {
     const [a, d] = [await this.resolve(ancestor), await this.resolve(descendant)];
     if (a === d) return false;
     try {
-      await gitBuffer(this.mirror.dir, ["merge-base", "--is-ancestor", a, d], "");
+      await gitBuffer(this.mirror.dir, ["merge-base", "--is-ancestor", a, d], { timeouts: this.timeouts });
       return true;
     } catch (err) {
       // Exit 1 is git's "no"; anything else is a failure to read the history.
@@ -187,7 +192,7 @@ export class GitRepo implements RepoPort {
   /** The full sha of `ref` in the mirror, or "" when git does not know it. */
   private async revParse(ref: string): Promise<string> {
     try {
-      const out = await gitAt(this.mirror.dir).raw(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+      const out = await this.git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
       return FULL_SHA.test(out.trim()) ? out.trim() : "";
     } catch {
       return "";
@@ -196,10 +201,14 @@ export class GitRepo implements RepoPort {
 
   private async read(what: string, args: string[]): Promise<string> {
     try {
-      return await gitAt(this.mirror.dir).raw(args);
+      return await this.git(args);
     } catch (err) {
       throw readFailed(this.url, what, err);
     }
+  }
+
+  private git(args: string[]): Promise<string> {
+    return gitText(this.mirror.dir, args, { timeouts: this.timeouts });
   }
 
   toString(): string {

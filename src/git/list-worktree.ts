@@ -8,7 +8,7 @@
 import { lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { BlobMode } from "./git-object-hash.js";
-import { gitAt } from "./run-git.js";
+import { gitText } from "./run-git.js";
 
 export interface WorktreeFile {
   /** Slash-separated, relative to the directory. */
@@ -33,13 +33,12 @@ async function blobMode(absPath: string): Promise<BlobMode | undefined> {
 }
 
 async function gitListed(dir: string): Promise<string[] | undefined> {
-  const git = gitAt(dir);
   try {
-    if ((await git.raw(["rev-parse", "--is-inside-work-tree"])).trim() !== "true") return undefined;
+    if ((await gitText(dir, ["rev-parse", "--is-inside-work-tree"])).trim() !== "true") return undefined;
   } catch {
     return undefined;
   }
-  const out = await git.raw(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--deduplicate"]);
+  const out = await gitText(dir, ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--deduplicate"]);
   // A nested repository shows up as "name/" (untracked) or as a gitlink path; neither is a blob.
   return out.split("\0").filter((p) => p !== "" && !p.endsWith("/"));
 }

@@ -14,7 +14,7 @@ import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fetchFailed } from "./git-errors.js";
 import { mirrorName } from "./git-url.js";
-import { gitAt, gitBuffer } from "./run-git.js";
+import { type GitTimeouts, gitBuffer, gitText } from "./run-git.js";
 
 // `git archive` must give exactly the tree whose hash names the build context,
 // so in-tree .gitattributes may not drop files or rewrite them on export.
@@ -51,6 +51,8 @@ export class Mirror {
   constructor(
     readonly url: string,
     readonly cacheDir: string,
+    /** Limits of the git commands it runs (run-git.ts); tests pass short ones. */
+    readonly timeouts: Partial<GitTimeouts> = {},
   ) {
     this.dir = join(cacheDir, mirrorName(url));
   }
@@ -97,7 +99,7 @@ export class Mirror {
     if (!this.exists()) await this.update();
     try {
       const refspec = `+refs/pull/${number}/head:${pullRequestRef(number)}`;
-      await gitAt(this.dir).raw(["fetch", "--quiet", "--no-write-fetch-head", "origin", refspec]);
+      await this.git(this.dir, ["fetch", "--no-write-fetch-head", "origin", refspec]);
       return true;
     } catch {
       return false;
@@ -108,7 +110,7 @@ export class Mirror {
     this.stats.fetches += 1;
     try {
       await this.dropForeignRefs();
-      await gitAt(this.dir).raw(["fetch", "--prune", "--quiet", "origin", ...MIRROR_REFSPECS]);
+      await this.git(this.dir, ["fetch", "--prune", "origin", ...MIRROR_REFSPECS]);
     } catch (err) {
       throw fetchFailed(this.url, err);
     }
@@ -122,13 +124,14 @@ export class Mirror {
    */
   private async dropForeignRefs(): Promise<void> {
     if (checked.has(this.dir)) return;
-    const git = gitAt(this.dir);
-    const refs = (await git.raw(["for-each-ref", "--format=%(refname)"])).split("\n");
+    const refs = (await this.git(this.dir, ["for-each-ref", "--format=%(refname)"])).split("\n");
     const foreign = refs.filter((r) => r !== "" && !/^refs\/(heads|tags|dockhand)\//.test(r));
-    if (foreign.length > 0)
-      await gitBuffer(this.dir, ["update-ref", "--stdin"], foreign.map((r) => `delete ${r}\n`).join(""));
-    await git.raw(["config", "--unset-all", "remote.origin.mirror"]).catch(() => undefined);
-    await setFetchRefspecs(this.dir);
+    if (foreign.length > 0) {
+      const input = foreign.map((r) => `delete ${r}\n`).join("");
+      await gitBuffer(this.dir, ["update-ref", "--stdin"], { input, timeouts: this.timeouts });
+    }
+    await this.git(this.dir, ["config", "--unset-all", "remote.origin.mirror"]).catch(() => undefined);
+    await this.setFetchRefspecs(this.dir);
     checked.add(this.dir);
   }
 
@@ -139,8 +142,8 @@ export class Mirror {
     const tmp = `${this.dir}.tmp-${process.pid}-${Date.now()}`;
     try {
       // --no-local: a repo on disk is fetched like a remote one, never copied whole with objects no branch holds.
-      await gitAt(this.cacheDir).raw(["clone", "--bare", "--no-local", "--quiet", "--", this.url, tmp]);
-      await setFetchRefspecs(tmp);
+      await this.git(this.cacheDir, ["clone", "--bare", "--no-local", "--", this.url, tmp]);
+      await this.setFetchRefspecs(tmp);
       checked.add(this.dir);
       await mkdir(join(tmp, "info"), { recursive: true });
       await writeFile(join(tmp, "info", "attributes"), EXPORT_ATTRIBUTES);
@@ -154,10 +157,13 @@ export class Mirror {
       await rm(tmp, { recursive: true, force: true });
     }
   }
-}
 
-async function setFetchRefspecs(dir: string): Promise<void> {
-  const git = gitAt(dir);
-  await git.raw(["config", "--replace-all", "remote.origin.fetch", MIRROR_REFSPECS[0]]);
-  await git.raw(["config", "--add", "remote.origin.fetch", MIRROR_REFSPECS[1]]);
+  private async setFetchRefspecs(dir: string): Promise<void> {
+    await this.git(dir, ["config", "--replace-all", "remote.origin.fetch", MIRROR_REFSPECS[0]]);
+    await this.git(dir, ["config", "--add", "remote.origin.fetch", MIRROR_REFSPECS[1]]);
+  }
+
+  private git(cwd: string, args: string[]): Promise<string> {
+    return gitText(cwd, args, { timeouts: this.timeouts });
+  }
 }

@@ -2,7 +2,7 @@
  * Reads many blobs with one `git cat-file --batch`: for each hash on stdin,
  * git answers `<hash> <type> <size>\n<content>\n` (or `<hash> missing\n`).
  */
-import { gitBuffer } from "./run-git.js";
+import { type GitTimeouts, gitBuffer } from "./run-git.js";
 
 export function parseCatFileBatch(output: Buffer): Map<string, Buffer> {
   const blobs = new Map<string, Buffer>();
@@ -22,8 +22,13 @@ export function parseCatFileBatch(output: Buffer): Map<string, Buffer> {
   return blobs;
 }
 
-export async function readBlobs(gitDir: string, hashes: readonly string[]): Promise<Map<string, Buffer>> {
+export async function readBlobs(
+  gitDir: string,
+  hashes: readonly string[],
+  timeouts?: Partial<GitTimeouts>,
+): Promise<Map<string, Buffer>> {
   if (hashes.length === 0) return new Map();
-  const output = await gitBuffer(gitDir, ["cat-file", "--batch"], `${[...new Set(hashes)].join("\n")}\n`);
+  const input = `${[...new Set(hashes)].join("\n")}\n`;
+  const output = await gitBuffer(gitDir, ["cat-file", "--batch"], { input, timeouts });
   return parseCatFileBatch(output);
 }

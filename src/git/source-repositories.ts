@@ -6,11 +6,15 @@
 import type { Readable } from "node:stream";
 import type { SourceRef, SourceRepos, SourceSnapshot } from "../model/index.js";
 import { GitRepo } from "./git-repo.js";
+import type { GitTimeouts } from "./run-git.js";
 
 export class SourceRepositories implements SourceRepos {
   private readonly repos = new Map<string, GitRepo>();
 
-  constructor(private readonly cacheDir: string) {}
+  constructor(
+    private readonly cacheDir: string,
+    private readonly timeouts?: Partial<GitTimeouts>,
+  ) {}
 
   async read(source: SourceRef, ref?: string): Promise<SourceSnapshot> {
     const repo = this.repo(source.url);
@@ -35,7 +39,7 @@ export class SourceRepositories implements SourceRepos {
   private repo(url: string): GitRepo {
     let repo = this.repos.get(url);
     if (!repo) {
-      repo = new GitRepo({ url, cacheDir: this.cacheDir });
+      repo = new GitRepo({ url, cacheDir: this.cacheDir, timeouts: this.timeouts });
       this.repos.set(url, repo);
     }
     return repo;

@@ -13,7 +13,7 @@ import type { DeployReporter, FinishedSync, SyncReportContext } from "../model/i
 import { DockhandError } from "../model/index.js";
 import { firstStderrLine } from "./git-errors.js";
 import { mirrorName, normaliseRepo, redactUrl } from "./git-url.js";
-import { GitProcessError, gitBuffer } from "./run-git.js";
+import { GitProcessError, type GitTimeouts, gitText } from "./run-git.js";
 import { buildEnvironmentStatus, parseEnvironmentStatus, renderEnvironmentStatus, sameApps } from "./status-record.js";
 
 // DEFAULTS.status.branch (src/config/defaults.ts), for a DesiredState made without `status`; adapters may not import config.
@@ -28,6 +28,12 @@ export interface StatusBranchOptions {
   author?: { name: string; email: string };
   /** Pushes tried before giving up when others keep pushing first. Default 5. */
   attempts?: number;
+  /**
+   * Limits of the git commands it runs; default DEFAULT_GIT_TIMEOUTS (run-git.ts). A
+   * push or fetch that stalls fails within networkSilenceMs, so the writes queued
+   * behind it go on.
+   */
+  timeouts?: Partial<GitTimeouts>;
 }
 
 export type StatusWrite = "committed" | "unchanged";
@@ -77,7 +83,7 @@ export class StatusBranch {
     if (content === undefined || (content === null && old === undefined)) return "unchanged";
     const commit = await this.commit(parent, file, content, message);
     try {
-      await this.git(["push", "--quiet", "origin", `${commit}:refs/heads/${branch}`]);
+      await this.git(["push", "origin", `${commit}:refs/heads/${branch}`]);
       return "committed";
     } catch (err) {
       if (left > 1 && isRace(err)) return this.attempt(branch, file, next, message, left - 1);
@@ -96,7 +102,7 @@ export class StatusBranch {
   private async fetchBranch(branch: string): Promise<string | undefined> {
     const local = `refs/dockhand-status/${branch}`;
     try {
-      await this.git(["fetch", "--quiet", "--no-tags", "origin", `+refs/heads/${branch}:${local}`]);
+      await this.git(["fetch", "--no-tags", "origin", `+refs/heads/${branch}:${local}`]);
     } catch (err) {
       if (!(err instanceof GitProcessError && /couldn't find remote ref/i.test(err.stderr))) {
         throw this.failed(`fetch ${branch}`, err);
@@ -136,8 +142,8 @@ export class StatusBranch {
     return (await this.git(args)).trim();
   }
 
-  private async git(args: string[], input = ""): Promise<string> {
-    return (await gitBuffer(this.dir, args, input)).toString("utf8");
+  private git(args: string[], input = ""): Promise<string> {
+    return gitText(this.dir, args, { input, timeouts: this.options.timeouts ?? {} });
   }
 
   private failed(what: string, err: unknown): DockhandError {

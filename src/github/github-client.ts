@@ -14,7 +14,7 @@ import type { Logger } from "pino";
 import { DockhandError } from "../model/errors.js";
 import { gitHubFailure } from "./github-errors.js";
 import type { GitHubSettings } from "./github-settings.js";
-import { InstallationTokens } from "./installation-tokens.js";
+import { InstallationIds } from "./installation-ids.js";
 import { splitRepository } from "./repository-name.js";
 
 export const GitHubOctokit = Octokit.plugin(throttling, retry);
@@ -32,6 +32,7 @@ export interface GitHubClientOptions {
   fetch?: typeof fetch;
   /** Default: Octokit with the throttling and retry plugins. */
   Octokit?: typeof GitHubOctokit;
+  /** The clock of the reporters made with this client (create-github-reporting.ts). */
   now?: () => number;
   /** Pause between writes. Default 1 s (GitHub's guidance); tests pass 0. */
   writeIntervalMs?: number;
@@ -116,23 +117,27 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       },
     };
   }
-  const app = new OctokitClass({
-    ...base,
-    authStrategy: createAppAuth,
-    auth: { appId: settings.auth.appId, privateKey: settings.auth.privateKeyPem },
-  });
-  const tokens = new InstallationTokens({ app, now: options.now });
+  const appAuth = { appId: settings.auth.appId, privateKey: settings.auth.privateKeyPem };
+  const app = new OctokitClass({ ...base, authStrategy: createAppAuth, auth: appAuth });
+  const installations = new InstallationIds(app);
   const byInstallation = new Map<number, GitHubOctokitInstance>();
   return {
     mode: "app",
     apiUrl: settings.apiUrl,
     async forRepo(repository, installationId) {
-      if (installationId !== undefined) tokens.remember(repository, installationId);
-      const id = installationId ?? (await tokens.installationFor(repository));
+      if (installationId !== undefined) installations.remember(repository, installationId);
+      const id = installationId ?? (await installations.of(repository));
       let octokit = byInstallation.get(id);
       if (!octokit) {
-        octokit = new OctokitClass(base);
-        useInstallationToken(octokit, tokens, id, repository);
+        const made = new OctokitClass({
+          ...base,
+          authStrategy: createAppAuth,
+          auth: { ...appAuth, installationId: id },
+        });
+        whenRefused(made, id, repository, () => {
+          if (byInstallation.get(id) === made) byInstallation.delete(id);
+        });
+        octokit = made;
         byInstallation.set(id, octokit);
       }
       return octokit;
@@ -145,7 +150,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
       return `${data.slug}[bot]`;
     }),
     async check(repository) {
-      await tokens.installationFor(repository);
+      await installations.of(repository);
     },
   };
 }
@@ -162,18 +167,24 @@ function askedOnce(ask: (repository: string) => Promise<string>): (repository: s
   };
 }
 
-/** Every request carries a current token; one GitHub refuses is dropped, so the next request gets a new one. */
-function useInstallationToken(
-  octokit: GitHubOctokitInstance,
-  tokens: InstallationTokens,
-  id: number,
-  repository: string,
-) {
-  octokit.hook.before("request", async (request) => {
-    request.headers.authorization = `token ${await tokens.token(id, repository)}`;
-  });
+const TOKEN_REQUEST = /\/app\/installations\/\d+\/access_tokens$/;
+
+/**
+ * An installation's Octokit runs auth-app's hook: it asks for the token,
+ * keeps it in auth-app's cache (59 of GitHub's 60 minutes) and, within five
+ * seconds of a token's creation, retries a 401 that GitHub's replication delay
+ * causes (plugin-retry never retries a 401). A 401 that outlasts that means
+ * GitHub no longer takes the token: `forget` drops this Octokit, and its
+ * cache with it, so the next report gets a new token. A refused token
+ * request is the App's own (its JWT), and says so.
+ */
+function whenRefused(octokit: GitHubOctokitInstance, id: number, repository: string, forget: () => void): void {
   octokit.hook.error("request", (error) => {
-    if ((error as { status?: number }).status === 401) tokens.invalidate(id);
+    if ((error as { status?: number }).status === 401) forget();
+    const url = (error as { request?: { url?: string } }).request?.url ?? "";
+    if (TOKEN_REQUEST.test(url)) {
+      throw gitHubFailure(error, { what: `get a token of installation ${id}`, repository, auth: "app", asApp: true });
+    }
     throw error;
   });
 }

@@ -1,12 +1,19 @@
 /**
  * What a GitHub event means for dockhand, as a pure function of the event
- * name and payload (issue 6): a sync of production for a push to the tracked
+ * name and payload: a sync of production for a push to the tracked
  * branch of the deploy repo, or to the deployed branch of a repository apps
  * build from (`build.git`); a preview request for a pull request opened,
  * reopened, pushed to or closed; and a reason to ignore everything else (the
  * reason goes back to GitHub in the 202 answer, under "Recent deliveries").
  */
 import type { PreviewRequest, SyncJob, TrackedSource } from "../model/jobs.js";
+import {
+  checkPayload,
+  type PullRequestFields,
+  type PushFields,
+  pullRequestFields,
+  pushFields,
+} from "./event-payloads.js";
 import { sourcesOf } from "./match-source.js";
 
 export type { PreviewRequest };
@@ -37,29 +44,20 @@ const PREVIEW_ACTIONS: Record<string, PreviewRequest["action"]> = {
   synchronize: "deploy",
   closed: "teardown",
 };
-/** Adding or removing this label on a PR from a fork gives or takes its preview (issue 7). */
+/** Adding or removing this label on a PR from a fork gives or takes its preview. */
 const PREVIEW_LABEL = "dockhand:preview";
-
-function field(value: unknown, key: string): unknown {
-  return typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === "string" ? value : undefined;
-}
 
 function sameRepo(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 
 function classifyPush(payload: unknown, context: EventContext): EventDecision {
-  const ref = text(field(payload, "ref"));
-  const after = text(field(payload, "after"));
-  const fullName = text(field(field(payload, "repository"), "full_name"));
-  if (ref === undefined || after === undefined || fullName === undefined) {
-    return { action: "ignore", reason: "push payload lacks ref, after or repository.full_name" };
-  }
-  if (!sameRepo(fullName, context.repository)) return classifySourcePush(fullName, ref, after, payload, context);
+  const checked = checkPayload("push", pushFields, payload);
+  if (!checked.ok) return { action: "ignore", reason: checked.reason };
+  const push = checked.fields;
+  const { ref, after } = push;
+  const fullName = push.repository.full_name;
+  if (!sameRepo(fullName, context.repository)) return classifySourcePush(push, context);
   const { statusBranch } = context;
   if (statusBranch && statusBranch !== context.branch && ref === `refs/heads/${statusBranch}`) {
     return {
@@ -69,7 +67,7 @@ function classifyPush(payload: unknown, context: EventContext): EventDecision {
   }
   const tracked = `refs/heads/${context.branch}`;
   if (ref !== tracked) return { action: "ignore", reason: `push to ${ref}, not the tracked branch ${context.branch}` };
-  if (field(payload, "deleted") === true || NO_COMMIT.test(after)) {
+  if (push.deleted || NO_COMMIT.test(after)) {
     return { action: "ignore", reason: `push deleted the tracked branch ${context.branch}; nothing to deploy` };
   }
   if (!COMMIT_SHA.test(after))
@@ -80,13 +78,9 @@ function classifyPush(payload: unknown, context: EventContext): EventDecision {
 }
 
 /** A push to a repository apps build from: a sync of production, which reads the new head and rebuilds what changed. */
-function classifySourcePush(
-  fullName: string,
-  ref: string,
-  after: string,
-  payload: unknown,
-  context: EventContext,
-): EventDecision {
+function classifySourcePush(push: PushFields, context: EventContext): EventDecision {
+  const { ref, after } = push;
+  const fullName = push.repository.full_name;
   const tracked = sourcesOf(fullName, context.sources ?? []);
   if (tracked.length === 0) {
     return {
@@ -100,7 +94,7 @@ function classifySourcePush(
     const deployed = [...new Set(tracked.map((s) => s.branch))].join(", ");
     return { action: "ignore", reason: `push to ${ref} of ${fullName}; its apps deploy ${deployed}` };
   }
-  if (field(payload, "deleted") === true || NO_COMMIT.test(after)) {
+  if (push.deleted || NO_COMMIT.test(after)) {
     return { action: "ignore", reason: `push deleted ${branch} of ${fullName}; the apps keep their images` };
   }
   if (!COMMIT_SHA.test(after))
@@ -115,45 +109,39 @@ function classifySourcePush(
 }
 
 function classifyPullRequest(payload: unknown, context: EventContext): EventDecision {
-  const action = text(field(payload, "action")) ?? "";
-  const pr = field(payload, "pull_request");
-  const number = field(payload, "number") ?? field(pr, "number");
-  const fullName = text(field(field(payload, "repository"), "full_name"));
-  const head = field(pr, "head");
-  const sha = text(field(head, "sha"));
-  const base = text(field(field(pr, "base"), "ref"));
-  if (typeof number !== "number" || fullName === undefined || sha === undefined || base === undefined) {
-    return { action: "ignore", reason: "pull_request payload lacks number, repository, head.sha or base.ref" };
-  }
+  const checked = checkPayload("pull_request", pullRequestFields, payload);
+  if (!checked.ok) return { action: "ignore", reason: checked.reason };
+  const event = checked.fields;
+  const { action, number } = event;
+  const { head, base } = event.pull_request;
+  const fullName = event.repository.full_name;
   let source: PreviewRequest["source"];
   if (!sameRepo(fullName, context.repository)) {
-    const matched = sourceOfPullRequest(fullName, base, number, context);
+    const matched = sourceOfPullRequest(fullName, base.ref, number, context);
     if ("reason" in matched) return { action: "ignore", reason: matched.reason };
     source = matched;
   }
-  const labelled =
-    (action === "labeled" || action === "unlabeled") && field(field(payload, "label"), "name") === PREVIEW_LABEL;
+  const labelled = (action === "labeled" || action === "unlabeled") && event.label?.name === PREVIEW_LABEL;
   const kind = PREVIEW_ACTIONS[action] ?? (labelled ? "deploy" : undefined);
   if (kind === undefined) return { action: "ignore", reason: `pull_request action ${action} is not used` };
-  if (!source && base !== context.branch) {
+  if (!source && base.ref !== context.branch) {
     return {
       action: "ignore",
-      reason: `pull request #${number} targets ${base}, not the tracked branch ${context.branch}`,
+      reason: `pull request #${number} targets ${base.ref}, not the tracked branch ${context.branch}`,
     };
   }
-  if (!COMMIT_SHA.test(sha)) return { action: "ignore", reason: `pull request #${number} has no head commit sha` };
-  const headRepo = text(field(field(head, "repo"), "full_name"));
+  if (!COMMIT_SHA.test(head.sha)) return { action: "ignore", reason: `pull request #${number} has no head commit sha` };
   const request: PreviewRequest = {
     action: kind,
     event: action,
     number,
-    sha,
-    ref: text(field(head, "ref")) ?? "",
+    sha: head.sha,
+    ref: head.ref,
     // A head repository that is gone (a deleted fork) counts as a fork.
-    fork: headRepo === undefined || !sameRepo(headRepo, fullName),
+    fork: head.repo === null || !sameRepo(head.repo.full_name, fullName),
   };
   if (context.delivery !== undefined) request.delivery = context.delivery;
-  Object.assign(request, pullRequestExtras(payload, pr));
+  Object.assign(request, pullRequestExtras(event));
   if (source) request.source = source;
   return { action: "preview", request };
 }
@@ -179,15 +167,14 @@ function sourceOfPullRequest(
   return { repository: fullName, branch: base, urls: [...new Set(into.map((s) => s.url))] };
 }
 
-/** Labels, merged and the installation, only when they say something (issue 7). */
-function pullRequestExtras(payload: unknown, pr: unknown): Partial<PreviewRequest> {
-  const labels = field(pr, "labels");
-  const names = Array.isArray(labels) ? labels.map((l) => text(field(l, "name"))).filter((n) => n !== undefined) : [];
-  const installation = field(field(payload, "installation"), "id");
+/** Labels, merged and the installation, only when they say something. */
+function pullRequestExtras(event: PullRequestFields): Partial<PreviewRequest> {
+  const names = event.pull_request.labels.map((l) => l.name);
+  const installation = event.installation?.id;
   return {
     ...(names.length > 0 ? { labels: names } : {}),
-    ...(field(pr, "merged") === true ? { merged: true } : {}),
-    ...(typeof installation === "number" ? { installationId: installation } : {}),
+    ...(event.pull_request.merged === true ? { merged: true } : {}),
+    ...(installation !== undefined ? { installationId: installation } : {}),
   };
 }
 

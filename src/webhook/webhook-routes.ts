@@ -13,6 +13,7 @@ import type { Logger } from "pino";
 import { DockhandError } from "../model/errors.js";
 import type { SyncJob, TrackedSource } from "../model/jobs.js";
 import { classifyEvent, type EventDecision, type PreviewRequest } from "./classify-event.js";
+import { repositoryOf } from "./event-payloads.js";
 import { decodeBody, FORM_CONTENT_TYPE, readPayload } from "./read-payload.js";
 import { verifySignature } from "./verify-signature.js";
 import { type RepositorySecrets, WebhookSecrets } from "./webhook-secrets.js";
@@ -197,13 +198,6 @@ async function handleDelivery(
     log.error({ err: (err as Error).message, what: work.what }, "webhook could not enqueue");
     return answer(reply, 503, "rejected", `could not queue the ${work.what}: ${(err as Error).message}`);
   }
-}
-
-/** `repository.full_name` of a payload; events about no repository (an App's installation) have none. */
-function repositoryOf(payload: Record<string, unknown>): string | undefined {
-  const repo = payload.repository;
-  const fullName = typeof repo === "object" && repo !== null ? (repo as Record<string, unknown>).full_name : undefined;
-  return typeof fullName === "string" ? fullName : undefined;
 }
 
 /** Only events from another repository than the deploy repo need the source list (one Redis read). */

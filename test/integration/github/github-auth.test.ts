@@ -1,25 +1,30 @@
 /**
  * Credentials against the fake GitHub: an App's JWT and installation tokens
- * (refreshed before they expire), a personal token, GitHub Enterprise's URL
+ * (auth-app's, retried through GitHub's replication delay; their renewal is
+ * in installation-tokens.test.ts), a personal token, GitHub Enterprise's URL
  * shape, and the messages for a wrong App ID, a missing installation or a
  * revoked token. Every request must fit GitHub's REST description.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { createGitHubClient, readGitHubSettings } from "../../../src/github/index.js";
 import { DockhandError } from "../../../src/model/index.js";
-import { closeRig, type GitHubRig, INSTALLATION, PAT, quietLog, REPOSITORY, SHA, startRig } from "./github-fixtures.js";
+import {
+  closeRig,
+  type GitHubRig,
+  INSTALLATION,
+  listStatuses,
+  PAT,
+  quietLog,
+  REPOSITORY,
+  SHA,
+  startRig,
+} from "./github-fixtures.js";
 
 let rig: GitHubRig | undefined;
 afterEach(async () => {
   await closeRig(rig);
   rig = undefined;
 });
-
-async function listStatuses(r: GitHubRig, repository = REPOSITORY, installationId?: number) {
-  const octokit = await r.client.forRepo(repository, installationId);
-  const [owner = "", repo = ""] = repository.split("/");
-  return octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/statuses", { owner, repo, ref: SHA });
-}
 
 async function failureOf(work: Promise<unknown>): Promise<DockhandError> {
   const err = await work.then(
@@ -50,30 +55,20 @@ describe("GitHub App auth", () => {
     expect(rig.fake.issuedTokens).toHaveLength(1);
   });
 
-  it("asks for a new token five minutes before the old one expires", async () => {
-    rig = await startRig("app", { fake: { tokenTtlMs: 10 * 60_000 } });
-    await listStatuses(rig);
-    rig.clock.now += 4 * 60_000; // 6 minutes left: still good
-    await listStatuses(rig);
+  it("retries, through auth-app, a new token GitHub refuses for its first 2 s (replication delay)", async () => {
+    rig = await startRig("app", { fake: { now: () => Date.now(), newTokenDelayMs: 2000 } });
+    const started = Date.now();
+    const { status } = await listStatuses(rig, REPOSITORY, INSTALLATION);
+    expect(status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    const token = rig.fake.issuedTokens[0]?.token;
     expect(rig.fake.issuedTokens).toHaveLength(1);
-    rig.clock.now += 2 * 60_000; // 4 minutes left: renewed before GitHub would refuse it
-    await listStatuses(rig);
-    expect(rig.fake.issuedTokens).toHaveLength(2);
-    const used = rig.fake.calls("repos/list-commit-statuses-for-ref").map((r) => r.credential);
-    expect(used).toEqual([
-      rig.fake.issuedTokens[0]?.token,
-      rig.fake.issuedTokens[0]?.token,
-      rig.fake.issuedTokens[1]?.token,
+    const calls = rig.fake.calls("repos/list-commit-statuses-for-ref");
+    expect(calls.map((r) => [r.status, r.credential])).toEqual([
+      [401, token],
+      [401, token],
+      [200, token],
     ]);
-  });
-
-  it("drops a token GitHub refuses, so the next request gets a new one", async () => {
-    rig = await startRig("app");
-    await listStatuses(rig);
-    rig.fake.failNext("repos/list-commit-statuses-for-ref", { status: 401, body: { message: "Bad credentials" } });
-    await expect(listStatuses(rig)).rejects.toMatchObject({ status: 401 });
-    await listStatuses(rig);
-    expect(rig.fake.issuedTokens).toHaveLength(2);
   });
 
   it("says how to fix a wrong App ID", async () => {
@@ -83,6 +78,16 @@ describe("GitHub App auth", () => {
     expect(err.message).toMatch(
       /^GitHub refused the App's signed token \(Integration not found.*\): check that GITHUB_APP_ID is the App's numeric ID and that GITHUB_APP_PRIVATE_KEY is one of its current private keys/,
     );
+  });
+
+  it("says how to fix a wrong App ID when the webhook named the installation (the token request is refused)", async () => {
+    rig = await startRig("app", { env: { GITHUB_APP_ID: "999" } });
+    const err = await failureOf(listStatuses(rig, REPOSITORY, INSTALLATION));
+    expect(err.code).toBe("DOCKHAND_E_GITHUB");
+    expect(err.message).toMatch(/^GitHub refused the App's signed token \(Integration not found/);
+    expect(rig.fake.requests.map((r) => `${r.operationId} ${r.status}`)).toEqual([
+      "apps/create-installation-access-token 401",
+    ]);
   });
 
   it("checks the credentials and the installation up front", async () => {

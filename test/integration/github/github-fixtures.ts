@@ -47,6 +47,13 @@ export async function startRig(
   return { fake, client, clock };
 }
 
+/** A read with the credentials the client picks for `repository` (an installation token, or the personal token). */
+export async function listStatuses(rig: GitHubRig, repository = REPOSITORY, installationId?: number) {
+  const octokit = await rig.client.forRepo(repository, installationId);
+  const [owner = "", repo = ""] = repository.split("/");
+  return octokit.request("GET /repos/{owner}/{repo}/commits/{ref}/statuses", { owner, repo, ref: SHA });
+}
+
 /** For afterEach: fails the test if the code sent a request GitHub would refuse, then closes the fake. */
 export async function closeRig(rig: GitHubRig | undefined): Promise<void> {
   if (!rig) return;

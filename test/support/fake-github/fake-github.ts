@@ -28,6 +28,12 @@ export interface FakeGitHubOptions {
   tokenLogins?: Record<string, string>;
   /** Lifetime of installation tokens it issues. Default one hour, like GitHub's. */
   tokenTtlMs?: number;
+  /**
+   * A new installation token is refused (401 Bad credentials) for this long
+   * after it was issued, as GitHub does until the token has reached every
+   * replica (auth-app retries such a 401 in a token's first seconds). Default 0.
+   */
+  newTokenDelayMs?: number;
   /** Served under this path, like GitHub Enterprise's `/api/v3`. Default none. */
   pathPrefix?: string;
   now?: () => number;
@@ -49,6 +55,7 @@ export interface RecordedRequest {
 export interface IssuedToken {
   token: string;
   installationId: number;
+  issuedAt: number;
   expiresAt: number;
 }
 
@@ -130,6 +137,9 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     }
     if (!["token", "bearer"].includes(scheme.toLowerCase())) return { refusal: error(401, "Requires authentication") };
     const issued = issuedTokens.find((t) => t.token === value);
+    if (issued && now() - issued.issuedAt < (options.newTokenDelayMs ?? 0)) {
+      return { credential: value, refusal: error(401, "Bad credentials") };
+    }
     if (issued && issued.expiresAt > now()) return { credential: value };
     if (options.tokens?.includes(value)) return { credential: value };
     return { refusal: error(401, "Bad credentials") };
@@ -142,6 +152,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       const token: IssuedToken = {
         token: `ghs_${randomBytes(18).toString("hex")}`,
         installationId,
+        issuedAt: now(),
         expiresAt: now() + ttl,
       };
       issuedTokens.push(token);

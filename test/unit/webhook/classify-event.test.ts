@@ -91,14 +91,37 @@ describe("classifyEvent with real GitHub payloads", () => {
       "push",
       () => ({ ...pushToMaster(), ref: undefined }),
       {},
-      ignore("push payload lacks ref, after or repository.full_name"),
+      ignore("push payload is not as GitHub sends it: ref: expected string, received undefined"),
     ],
     [
       "a push payload that is not an object",
       "push",
       () => null,
       {},
-      ignore("push payload lacks ref, after or repository.full_name"),
+      ignore("push payload is not as GitHub sends it: expected object, received null"),
+    ],
+    [
+      "a push payload whose repository name is no string",
+      "push",
+      () => ({ ...pushToMaster(), repository: { full_name: 42 } }),
+      {},
+      ignore("push payload is not as GitHub sends it: repository.full_name: expected string, received number"),
+    ],
+    [
+      "a push payload without the deleted flag GitHub always sends",
+      "push",
+      () => ({ ...pushToMaster(), deleted: undefined }),
+      {},
+      ignore("push payload is not as GitHub sends it: deleted: expected boolean, received undefined"),
+    ],
+    [
+      "a push payload wrong in many places names three, and counts the rest",
+      "push",
+      () => ({ ref: 1, after: 2, deleted: "no" }),
+      {},
+      ignore(
+        "push payload is not as GitHub sends it: ref: expected string, received number; after: expected string, received number; deleted: expected boolean, received string; and 1 more",
+      ),
     ],
     [
       "a push to dockhand's status branch",
@@ -260,7 +283,51 @@ describe("classifyEvent with real GitHub payloads", () => {
       "pull_request",
       () => ({ action: "opened", number: 3, repository: { full_name: "Codertocat/Hello-World" } }),
       {},
-      ignore("pull_request payload lacks number, repository, head.sha or base.ref"),
+      ignore("pull_request payload is not as GitHub sends it: pull_request: expected object, received undefined"),
+    ],
+    [
+      "a pull request payload with a label that has no name",
+      "pull_request",
+      () => {
+        const p = exampleOf("pull_request", (x) => x.action === "opened") as { pull_request: { labels: unknown[] } };
+        p.pull_request.labels = [{ id: 1 }];
+        return p;
+      },
+      {},
+      ignore(
+        "pull_request payload is not as GitHub sends it: pull_request.labels[0].name: expected string, received undefined",
+      ),
+    ],
+    [
+      "a pull request whose head repository is gone (a deleted fork) counts as a fork",
+      "pull_request",
+      () => {
+        const p = exampleOf("pull_request", (x) => x.action === "opened") as {
+          pull_request: { head: { repo: unknown } };
+        };
+        p.pull_request.head.repo = null;
+        return p;
+      },
+      {},
+      {
+        action: "preview",
+        request: {
+          action: "deploy",
+          event: "opened",
+          number: 2,
+          sha: PR_SHA,
+          ref: "changes",
+          fork: true,
+          delivery: "d-1",
+        },
+      },
+    ],
+    [
+      "a pull request action GitHub adds later is ignored, not refused",
+      "pull_request",
+      () => ({ ...exampleOf("pull_request", (x) => x.action === "opened"), action: "teleported" }),
+      {},
+      ignore("pull_request action teleported is not used"),
     ],
     ["an issue", "issues", () => examplesOf("issues")[0], {}, ignore("event issues is not used")],
   ])("%s", (_name, event, payload, context, expected) => {

@@ -56,6 +56,11 @@ describe("POST /webhooks/github: real example payloads, signed", () => {
     ],
     ["pull_request", () => examplesOf("pull_request")[0], "previews are not enabled: pull request #2 left alone"],
     ["issues", () => examplesOf("issues")[0], "event issues is not used"],
+    [
+      "push",
+      () => ({ ...pushToMaster(), after: ["6113728f27ae82c7b1a177c8d03f9e96e0adf246"] }),
+      "push payload is not as GitHub sends it: after: expected string, received array",
+    ],
   ])("ignores %s with its reason, 202", async (event, payload, reason) => {
     const body = JSON.stringify(payload());
     const before = t.queued.length;
