@@ -1,23 +1,16 @@
 /**
  * dockhand's own image, built from the Dockerfile users build (`docker build`,
- * on an offline stand-in for node:22-slim: test/support/node-base-image.ts)
- * and run the way compose.yaml runs it: not root, the engine's socket mounted
- * with the socket's group added, a remote engine's TLS files mounted, the
- * image's own HEALTHCHECK. It deploys a tiny repo onto both test bed engines;
- * one signed push webhook rolls it, and the app's containers answer through
- * the proxy running inside the image (host networking, so the proxy and the
+ * on an offline stand-in for node:22-bookworm-slim:
+ * test/support/node-base-image.ts) and run the way compose.yaml runs it: not
+ * root, the engine's socket mounted with the socket's group added, a remote
+ * engine's TLS files mounted, the image's own HEALTHCHECK. It fetches a tiny
+ * deploy repo over git:// and deploys it onto both test bed engines; one
+ * signed push webhook rolls it, and the app's containers answer through the
+ * proxy running inside the image (host networking, so the proxy and the
  * published ports share the machine's addresses).
  */
 import { randomUUID } from "node:crypto";
-import {
-  chownSync,
-  copyFileSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { chownSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Docker from "dockerode";
@@ -26,6 +19,7 @@ import { createDockerHosts } from "../../src/docker/index.js";
 import { createDeployRepo, type TestDeployRepo } from "../support/deploy-repo.js";
 import { dockerCli } from "../support/docker-cli.js";
 import { freePort } from "../support/free-port.js";
+import { type GitDaemon, startGitDaemon } from "../support/git-daemon.js";
 import { deliverPush } from "../support/github-webhook.js";
 import { containersOf, removeContainersOf } from "../support/instance-containers.js";
 import { BASE_UID, ensureNodeBaseImage } from "../support/node-base-image.js";
@@ -45,6 +39,7 @@ const docker = createDockerHosts(testbedHosts());
 const alpha = new Docker({ socketPath: new URL(bed.alpha).pathname });
 
 let repo: TestDeployRepo;
+let gitDaemon: GitDaemon;
 let certs: string;
 let proxyPort: number;
 let httpPort: number;
@@ -93,9 +88,39 @@ async function webBodies(n: number): Promise<string[]> {
   return out;
 }
 
-beforeAll(async () => {
+/** The Dockerfile built on the offline base; the layer cache makes a rerun with no change take seconds. */
+async function buildImage(): Promise<void> {
   const base = await ensureNodeBaseImage(docker, "alpha");
+  const started = Date.now();
   await dockerCli(bed.alpha, ["build", "--build-arg", `BASE=${base}`, "-t", image, ROOT], { DOCKER_BUILDKIT: "1" });
+  console.log(`dockhand's image built in ${Date.now() - started} ms`);
+}
+
+async function startDockhand(): Promise<void> {
+  const socket = new URL(bed.alpha).pathname;
+  await dockerCli(bed.alpha, [
+    ...["run", "--detach", "--name", name, "--network", "host"],
+    // compose.yaml's group_add: the socket's group, by number (the image has no group of that name).
+    ...["--group-add", String(statSync(socket).gid), "--health-interval", "1s"],
+    ...["--volume", `${socket}:/var/run/docker.sock`, "--volume", `${certs}:/etc/dockhand/certs:ro`],
+    ...["--env", `DOCKHAND_REPO=${gitDaemon.url}deploy.git`, "--env", `DOCKHAND_GITHUB_REPO=${GITHUB_REPO}`],
+    ...["--env", `DOCKHAND_WEBHOOK_SECRET=${SECRET}`, "--env", `DOCKHAND_HTTP_PORT=${httpPort}`],
+    ...["--env", `DOCKHAND_INSTANCE=${instance}`, "--env", `REDIS_URL=${bed.redisUrl}`],
+    // Only the webhook may deploy the push.
+    ...["--env", "DOCKHAND_POLL_INTERVAL=0"],
+    image,
+  ]);
+  exited = alpha
+    .getContainer(name)
+    .wait()
+    .then(async (r: { StatusCode: number }) => {
+      throw new Error(`dockhand's container exited (${r.StatusCode}); its log:\n${await logs()}`);
+    });
+  exited.catch(() => undefined);
+}
+
+beforeAll(async () => {
+  await buildImage();
   proxyPort = await freePort();
   httpPort = await freePort();
   repo = createDeployRepo((work) => {
@@ -104,27 +129,9 @@ beforeAll(async () => {
     const web = join(work, "apps", "web.yaml");
     writeFileSync(web, readFileSync(web, "utf8").replace("replicas: 3", "replicas: 2"));
   });
+  gitDaemon = await startGitDaemon(repo.root);
   certs = copyCerts();
-  const socket = new URL(bed.alpha).pathname;
-  await dockerCli(bed.alpha, [
-    ...["run", "--detach", "--name", name, "--network", "host"],
-    ...["--group-add", String(statSync(socket).gid), "--health-interval", "1s"],
-    ...["--volume", `${socket}:/var/run/docker.sock`, "--volume", `${certs}:/etc/dockhand/certs:ro`],
-    // The deploy repo on disk belongs to root, who pushes to it here: git, run as the image's user, is told to trust it.
-    ...["--volume", `${repo.remote}:/srv/deploy.git:ro`, "--env", "GIT_CONFIG_COUNT=1"],
-    ...["--env", "GIT_CONFIG_KEY_0=safe.directory", "--env", "GIT_CONFIG_VALUE_0=/srv/deploy.git"],
-    ...["--env", "DOCKHAND_REPO=/srv/deploy.git", "--env", `DOCKHAND_GITHUB_REPO=${GITHUB_REPO}`],
-    ...["--env", `DOCKHAND_WEBHOOK_SECRET=${SECRET}`, "--env", `DOCKHAND_HTTP_PORT=${httpPort}`],
-    ...["--env", `DOCKHAND_INSTANCE=${instance}`, "--env", `REDIS_URL=${bed.redisUrl}`],
-    // Only the webhook may deploy the push.
-    ...["--env", "DOCKHAND_POLL_INTERVAL=0"],
-    image,
-  ]);
-  const container = alpha.getContainer(name);
-  exited = container.wait().then(async (r: { StatusCode: number }) => {
-    throw new Error(`dockhand's container exited (${r.StatusCode}); its log:\n${await logs()}`);
-  });
-  exited.catch(() => undefined);
+  await startDockhand();
   await until("the startup sync to serve web", async () => {
     const reply = await proxyGet(proxyPort, "web.localhost");
     return reply.status === 200 && reply.body.includes("Hello from web");
@@ -136,7 +143,9 @@ afterAll(async () => {
   await removeContainersOf(docker, instance);
   await dockerCli(bed.alpha, ["rmi", image]).catch(() => undefined);
   await docker.close();
+  await gitDaemon?.stop();
   if (certs) rmSync(certs, { recursive: true, force: true });
+  if (repo) rmSync(repo.root, { recursive: true, force: true });
 });
 
 describe("dockhand's image", () => {

@@ -1,23 +1,28 @@
 /**
- * A stand-in for node:22-slim, offline, so the tests can build dockhand's own
- * Dockerfile (`--build-arg BASE=...`): this machine's node and npm, and the
- * tools the runtime stage would otherwise install with apt (git, ssh,
- * redis-server, tini), each with the libraries `ldd` lists, on busybox:stable;
- * a user `node` (uid 1000) as in the Node images; and this machine's npm
- * cache with npm set offline, so the Dockerfile's `npm ci` runs unchanged.
+ * A stand-in for node:22-bookworm-slim, offline, so the tests can build
+ * dockhand's own Dockerfile (`--build-arg BASE=...`): this machine's node and
+ * npm, and the tools the runtime stage would otherwise install with apt (git,
+ * ssh, redis-server, tini), each with the libraries `ldd` lists, on
+ * busybox:stable; a user `node` (uid 1000) as in the Node images; and the
+ * part of this machine's npm cache that package-lock.json needs
+ * (test/support/npm-lock-cache.ts), with npm set offline, so the Dockerfile's
+ * `npm ci` runs unchanged.
  *
- * Tagged (and labelled) by a digest of everything it holds but the cache,
- * plus package-lock.json: the cache only grows, so a base made after the lock
- * last changed holds every package the lock names. Only the first run after a
- * change builds it (test/support/redis-image.ts does the same for Redis).
+ * Tagged (and labelled) by a digest of what it holds: the binaries by path,
+ * size and modification time (an upgrade changes them; reading 100 MB of
+ * them on every run would not), the cache by its content-addressed paths.
+ * Only the first run after a change builds it (test/support/redis-image.ts
+ * does the same for Redis).
  */
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { lstatSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pack } from "tar-stream";
 import type { DockerPort } from "../../src/model/index.js";
+import { withLibraries } from "./host-binaries.js";
+import { lockCacheFiles } from "./npm-lock-cache.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const BINARIES = ["/usr/bin/node", "/usr/bin/git", "/usr/bin/ssh", "/usr/bin/redis-server", "/usr/bin/tini"];
@@ -48,16 +53,6 @@ function dockerfile(tag: string): string {
 const PASSWD = `root:x:0:0:root:/root:/bin/sh\nnode:x:${BASE_UID}:${BASE_UID}::/home/node:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n`;
 const GROUP = `root:x:0:\nnode:x:${BASE_UID}:\nnobody:x:65534:\n`;
 
-/** The binaries and every shared library they load, as `ldd` names them. */
-function binariesAndLibraries(): string[] {
-  const files = new Set(BINARIES);
-  for (const binary of BINARIES) {
-    const listed = execFileSync("ldd", [binary], { encoding: "utf8" });
-    for (const match of listed.matchAll(/(\/\S+) \(0x[0-9a-f]+\)/g)) if (match[1]) files.add(match[1]);
-  }
-  return [...files].sort();
-}
-
 /** Every file and symlink under `dir`, sorted, as absolute paths. */
 function walk(dir: string): string[] {
   const entries = readdirSync(dir, { recursive: true, withFileTypes: true });
@@ -72,15 +67,26 @@ function gitCore(): string[] {
   return walk(GIT_CORE).filter((path) => path === join(GIT_CORE, "git") || lstatSync(path).isSymbolicLink());
 }
 
+/** This machine's npm cache: where npm (which runs the tests) says, else npm's default. */
 function npmCacheDir(): string {
-  return join(execFileSync("npm", ["config", "get", "cache"], { encoding: "utf8" }).trim(), "_cacache");
+  return join(process.env.npm_config_cache ?? join(homedir(), ".npm"), "_cacache");
+}
+
+/** The cache files of package-lock.json's packages: the base holds those, not the machine's whole cache. */
+function cacheFiles(): { cache: string; files: string[] } {
+  const cache = npmCacheDir();
+  return { cache, files: lockCacheFiles(join(ROOT, "package-lock.json"), cache) };
 }
 
 export function nodeBaseImageTag(): string {
   const hash = createHash("sha256").update(dockerfile("")).update(PASSWD).update(GROUP).update(JSON.stringify(LINKS));
-  for (const file of binariesAndLibraries()) hash.update(file).update(readFileSync(file));
+  for (const file of withLibraries(BINARIES)) {
+    const { size, mtimeMs } = statSync(file);
+    hash.update(`${file} ${size} ${mtimeMs}\n`);
+  }
   hash.update(readFileSync(join(NPM_DIR, "package.json")));
-  hash.update(readFileSync(join(ROOT, "package-lock.json")));
+  // The cache's paths are digests of their content.
+  hash.update(cacheFiles().files.join("\n"));
   return `dockhand-test/node-base:${hash.digest("hex").slice(0, 12)}`;
 }
 
@@ -98,11 +104,11 @@ function context(tag: string): Readable {
   const tar = pack();
   tar.entry({ name: "Dockerfile" }, dockerfile(tag));
   // The content of each library, not the link: `cp --parents -L` as TESTBED.md describes.
-  for (const file of binariesAndLibraries()) add(tar, file, file, false);
+  for (const file of withLibraries(BINARIES)) add(tar, file, file, false);
   for (const file of [...gitCore(), ...walk(GIT_TEMPLATES), ...walk(NPM_DIR)]) add(tar, file, file, true);
   for (const [path, target] of LINKS) tar.entry({ name: `rootfs${path}`, type: "symlink", linkname: target });
-  const cache = npmCacheDir();
-  for (const file of walk(cache)) add(tar, file, `${IMAGE_NPM_CACHE}/_cacache${file.slice(cache.length)}`, false);
+  const { cache, files } = cacheFiles();
+  for (const file of files) add(tar, join(cache, file), `${IMAGE_NPM_CACHE}/_cacache/${file}`, false);
   tar.entry({ name: "rootfs/etc/passwd" }, PASSWD);
   tar.entry({ name: "rootfs/etc/group" }, GROUP);
   tar.entry({ name: "rootfs/home/node", type: "directory", mode: 0o755, uid: BASE_UID, gid: BASE_UID });
