@@ -10,7 +10,7 @@
  *
  * Tagged (and labelled) by a digest of what it holds: the binaries by path,
  * size and modification time (an upgrade changes them; reading 100 MB of
- * them on every run would not), the cache by its content-addressed paths.
+ * them on every run would not), npm's version and package-lock.json.
  * Only the first run after a change builds it (test/support/redis-image.ts
  * does the same for Redis).
  */
@@ -72,12 +72,6 @@ function npmCacheDir(): string {
   return join(process.env.npm_config_cache ?? join(homedir(), ".npm"), "_cacache");
 }
 
-/** The cache files of package-lock.json's packages: the base holds those, not the machine's whole cache. */
-function cacheFiles(): { cache: string; files: string[] } {
-  const cache = npmCacheDir();
-  return { cache, files: lockCacheFiles(join(ROOT, "package-lock.json"), cache) };
-}
-
 export function nodeBaseImageTag(): string {
   const hash = createHash("sha256").update(dockerfile("")).update(PASSWD).update(GROUP).update(JSON.stringify(LINKS));
   for (const file of withLibraries(BINARIES)) {
@@ -85,8 +79,8 @@ export function nodeBaseImageTag(): string {
     hash.update(`${file} ${size} ${mtimeMs}\n`);
   }
   hash.update(readFileSync(join(NPM_DIR, "package.json")));
-  // The cache's paths are digests of their content.
-  hash.update(cacheFiles().files.join("\n"));
+  // The lock, not the cache files: npm refreshes packuments in the shared cache whenever anyone installs.
+  hash.update(readFileSync(join(ROOT, "package-lock.json")));
   return `dockhand-test/node-base:${hash.digest("hex").slice(0, 12)}`;
 }
 
@@ -107,8 +101,10 @@ function context(tag: string): Readable {
   for (const file of withLibraries(BINARIES)) add(tar, file, file, false);
   for (const file of [...gitCore(), ...walk(GIT_TEMPLATES), ...walk(NPM_DIR)]) add(tar, file, file, true);
   for (const [path, target] of LINKS) tar.entry({ name: `rootfs${path}`, type: "symlink", linkname: target });
-  const { cache, files } = cacheFiles();
-  for (const file of files) add(tar, join(cache, file), `${IMAGE_NPM_CACHE}/_cacache/${file}`, false);
+  const cache = npmCacheDir();
+  const imageCache = `${IMAGE_NPM_CACHE}/_cacache`;
+  for (const file of lockCacheFiles(join(ROOT, "package-lock.json"), cache))
+    add(tar, join(cache, file), `${imageCache}/${file}`, false);
   tar.entry({ name: "rootfs/etc/passwd" }, PASSWD);
   tar.entry({ name: "rootfs/etc/group" }, GROUP);
   tar.entry({ name: "rootfs/home/node", type: "directory", mode: 0o755, uid: BASE_UID, gid: BASE_UID });
