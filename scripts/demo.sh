@@ -50,6 +50,16 @@ esac
 bash scripts/ensure-deps.sh
 bash scripts/testbed/up.sh > /dev/null
 mkdir -p "$demo"
+# The dashboard is off without an admin token: the demo makes one (kept for
+# later runs) and, with no HTTPS here, lets the session cookie travel over HTTP.
+token_file="$demo/admin-token"
+new_token=
+if [ ! -s "$token_file" ]; then
+  (umask 077 && openssl rand -hex 16 > "$token_file")
+  new_token=1
+fi
+DOCKHAND_ADMIN_TOKEN=$(cat "$token_file")
+export DOCKHAND_ADMIN_TOKEN DOCKHAND_INSECURE_COOKIES=1
 if [ ! -d "$remote" ]; then
   git init -q --bare --initial-branch=main "$remote"
   rm -rf "$work" && cp -r deploy-repo-example "$work"
@@ -58,6 +68,7 @@ if [ ! -d "$remote" ]; then
 fi
 if serving; then
   echo "dockhand is already serving the demo (pid $(cat "$pidfile"))"
+  [ -z "$new_token" ] || echo "it started without the dashboard's token: npm run demo -- stop, then npm run demo, to log in"
 else
   nohup node bin/dockhand.js serve > "$demo/serve.log" 2>&1 &
   echo $! > "$pidfile"
@@ -72,6 +83,7 @@ The demo is up. Try:
   curl -H 'Host: web.localhost' 127.0.0.1:8080      # round robin over 3 replicas on alpha and beta
   curl -H 'Host: api.localhost' 127.0.0.1:8080
   curl 172.31.0.1:7070/cgi-bin/count                  # kv's count, which the worker raises every second
+  http://127.0.0.1:3000/login                          # the dashboard; admin token: $DOCKHAND_ADMIN_TOKEN
   node bin/dockhand.js observe --repo $remote        # what runs where
   node bin/dockhand.js plan --repo $remote           # nothing to do
   npm run demo -- push                               # push a change and send the signed webhook

@@ -1,5 +1,5 @@
 /**
- * apps/<name>.yaml: one app per file (DESIGN.md, "The deploy repo").
+ * apps/<name>.yaml: one app per file (docs/deploy-repo.md).
  * Relations (build xor image, name = file name, hosts and contexts that exist,
  * hostnames claimed once) are checked in check-app-file.ts and check-across-files.ts.
  */

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 /**
  * The tag a `build:` app's image gets: named by the context's tree hash and the
  * Dockerfile path, so an unchanged context maps to an existing tag and is never
- * rebuilt (DESIGN.md, "Images"). Build args and the target change what is
+ * rebuilt (docs/architecture.md#where-the-code-departs-from-the-design). Build args and the target change what is
  * built from the same context, so they are part of the name too. The context's
  * repository is not: the same tree builds the same image wherever it lives.
  */

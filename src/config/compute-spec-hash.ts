@@ -1,6 +1,6 @@
 /**
- * The spec hash names everything that shapes a container (DESIGN.md, "Container
- * identity"): equal hashes mean the running container is already right.
+ * The spec hash names everything that shapes a container: equal hashes mean
+ * the running container is already right.
  */
 import {
   type AppSpec,

@@ -19,8 +19,8 @@ export const DEFAULTS = {
   },
 } as const;
 
-/** App keys DESIGN.md describes that this version does not build yet: an error, never silently ignored. */
+/** App keys planned for dockhand that this version does not build yet: an error, never silently ignored. */
 export const APP_KEYS_NOT_SUPPORTED_YET: readonly string[] = [];
 
-/** dockhand.yaml keys DESIGN.md describes that this version does not build yet. */
+/** dockhand.yaml keys planned for dockhand that this version does not build yet. */
 export const DOCKHAND_KEYS_NOT_SUPPORTED_YET = ["defaults"] as const;

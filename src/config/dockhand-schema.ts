@@ -1,5 +1,5 @@
 /**
- * dockhand.yaml: hosts, proxy, previews, registry, status branch (DESIGN.md, "The deploy repo").
+ * dockhand.yaml: hosts, proxy, previews, registry, status branch (docs/deploy-repo.md).
  * Relations between keys (tls only with tcp://, socket only with ssh://) are checked in check-dockhand-file.ts.
  */
 import { z } from "zod";

@@ -46,7 +46,7 @@ export function isListenAddress(text: string): boolean {
   return (match[1] !== undefined ? IPV6_RE.test(host) : isAddress(host)) && isPort(match[3] ?? "");
 }
 
-/** `local`, `unix:///path.sock`, `tcp://host:port` or `ssh://user@host[:port]` (DESIGN.md, "The deploy repo"). */
+/** `local`, `unix:///path.sock`, `tcp://host:port` or `ssh://user@host[:port]` (docs/deploy-repo.md#dockhandyaml). */
 export function isDockerEndpoint(text: string): boolean {
   if (text === "local") return true;
   if (text.startsWith("unix:///")) return !/\s/.test(text);

@@ -1,6 +1,6 @@
 /**
  * The deploy repo at one commit ─▶ DesiredState, or a ConfigError with every
- * problem in every file (DESIGN.md, "The deploy repo"). Pure: no disk, no clock.
+ * problem in every file (docs/deploy-repo.md). Pure: no disk, no clock.
  */
 import {
   type AppSpec,

@@ -11,7 +11,7 @@ import { issueAt, lacksKey, type YamlFile } from "./yaml-file.js";
 export interface ValidationContext {
   file: YamlFile;
   schema: z.core.$ZodType;
-  /** Top-level keys that DESIGN.md promises but this version does not build yet. */
+  /** Top-level keys planned for dockhand that this version does not build yet. */
   notSupportedYet: readonly string[];
 }
 

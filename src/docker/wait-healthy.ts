@@ -1,5 +1,5 @@
 /**
- * Wait until a new container is healthy (DESIGN.md, "Rollouts"): the image's
+ * Wait until a new container is healthy (docs/rollouts.md): the image's
  * HEALTHCHECK when it has one, else an HTTP GET of `health.path`, else a TCP
  * connect; a container without a port (a worker) only has to run. Polls fast,
  * fails as soon as the container dies, and attaches the container's last log

@@ -1,5 +1,5 @@
 /**
- * Container identity (DESIGN.md, "Container identity"): every managed container
+ * Container identity: every managed container
  * carries these labels, and dockhand never touches a container without them.
  */
 

@@ -194,7 +194,7 @@ export interface RepoPort {
   readonly sources?: SourceRepos;
 }
 
-/** The shared route table every proxy serves (DESIGN.md, "Proxy"). */
+/** The shared route table every proxy serves (docs/proxy.md#the-route-table). */
 export interface RouteStore {
   load(): Promise<RouteTable>;
   /** Replace one app's route atomically; returns the new table version. */
@@ -279,7 +279,8 @@ export interface SecretSource {
 /**
  * The hosts of the last applied dockhand.yaml. A host removed from the file
  * is still observed (and its containers moved and removed) until nothing of
- * ours is left on it (DESIGN.md: a removed host's slots move before its containers go).
+ * ours is left on it: a removed host's slots move before its containers go
+ * (docs/architecture.md#where-the-code-departs-from-the-design).
  */
 export interface KnownHosts {
   load(): Promise<HostSpec[]>;

@@ -1,5 +1,5 @@
 /**
- * The digests that name a container's spec (DESIGN.md, "Container identity"):
+ * The digests that name a container's spec:
  * src/config hashes what the deploy repo says, and the planner folds in what
  * only placement decides (resolved `${apps.…}` references) with the same
  * functions, so a field digest means one thing wherever it is computed.

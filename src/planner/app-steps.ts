@@ -20,7 +20,7 @@ interface Retirement {
 }
 
 /**
- * The ordered steps of one app (DESIGN.md, "Rollouts"): images first; then per
+ * The ordered steps of one app (docs/rollouts.md): images first; then per
  * batch start ─▶ wait healthy ─▶ route in the new, route out ─▶ drain ─▶ stop
  * the old (`start-first`), or the old out first and then the new (`recreate`:
  * never two containers of a slot at once); old containers are removed only

@@ -5,7 +5,7 @@ import type { HostInfo, PlanContext } from "./plan-context.js";
 /**
  * Why a host may not run a slot of an app with this placement, or undefined
  * when it may. Capacity is not part of eligibility: a slot stays on its host
- * even when that host is full (DESIGN.md, "Rollouts").
+ * even when that host is full (docs/rollouts.md).
  */
 export function ineligibleReason(host: HostInfo, placement: PlacementSpec): string | undefined {
   if (!host.spec) return `host ${host.name} removed from dockhand.yaml`;

@@ -4,7 +4,7 @@ import type { PlanContext } from "./plan-context.js";
 
 /**
  * Get the app's image onto every host that will start one of its containers
- * (DESIGN.md, "Images"): `image:` apps pull on each host lacking it, once per
+ * (docs/deploy-repo.md#images-through-a-registry): `image:` apps pull on each host lacking it, once per
  * host; `build:` apps build once (only when no reachable host has the image
  * yet), then reach the other hosts through the registry when dockhand.yaml
  * has one (push once, pull per host), else by shipping engine to engine.

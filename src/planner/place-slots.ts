@@ -23,7 +23,7 @@ interface Hosts {
 /**
  * Chooses a host for every slot that has none (new, or its host is no longer
  * eligible), honouring capacity across all apps and environments
- * (DESIGN.md, "Rollouts"), in plan order (production first gets capacity first).
+ * (docs/rollouts.md), in plan order (production first gets capacity first).
  *
  * An app that could fail in this plan (it places slots, or takes a hostname
  * another app holds) might not remove what it means to remove, so only it may

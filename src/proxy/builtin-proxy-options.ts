@@ -54,6 +54,8 @@ export interface BuiltinProxyOptions {
   ejectForMs?: number;
   /** Default DEFAULT_MAX_ATTEMPTS (3): upstreams one request may be tried on. */
   maxAttempts?: number;
+  /** Default DEFAULT_CERTIFICATE_SETTLE_MS (200): how long a change in a certificate's folder settles before the files are read again. */
+  certificateSettleMs?: number;
 }
 
 export type ResolvedProxyOptions = Required<Omit<BuiltinProxyOptions, "tls">> & { tls: ProxyTlsOptions | undefined };
@@ -122,5 +124,6 @@ export function resolveProxyOptions(o: BuiltinProxyOptions): ResolvedProxyOption
     ejectAfterFailures: check("ejectAfterFailures", o.ejectAfterFailures ?? D.DEFAULT_EJECT_AFTER_FAILURES, 0),
     ejectForMs: check("ejectForMs", o.ejectForMs ?? D.DEFAULT_EJECT_FOR_MS, 1),
     maxAttempts: check("maxAttempts", o.maxAttempts ?? D.DEFAULT_MAX_ATTEMPTS, 1),
+    certificateSettleMs: check("certificateSettleMs", o.certificateSettleMs ?? D.DEFAULT_CERTIFICATE_SETTLE_MS, 0),
   };
 }

@@ -1,12 +1,12 @@
 /**
- * dockhand's own reverse proxy (DESIGN.md, "Proxy"; issue 5): routes by Host
+ * dockhand's own reverse proxy (docs/proxy.md): routes by Host
  * header to an app's active upstreams, swaps the route table without a
  * restart, lets draining upstreams finish what they have, and proxies
  * WebSocket upgrades. Defaults live in proxy-defaults.ts.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
+import { createServer as createHttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import type { TLSSocket } from "node:tls";
 import type { AppRoute, RouteTable } from "../model/index.js";
@@ -18,8 +18,8 @@ import { forwardUpgrade, rejectUpgrade, type UpgradeSettings } from "./forward-u
 import { readHostHeader } from "./host-header.js";
 import { buildHostIndex, type HostIndex } from "./host-index.js";
 import { closeGracefully, httpsLocation, listenOn } from "./proxy-servers.js";
+import { ServedCertificates } from "./served-certificates.js";
 import { mayReplace, type TableStamp } from "./table-order.js";
-import { type CertificateSet, loadCertificates } from "./tls-certificates.js";
 import { UpstreamBalancer } from "./upstream-balancer.js";
 import { UpstreamRegistry } from "./upstream-registry.js";
 
@@ -48,8 +48,7 @@ export class BuiltinProxy {
   private byKey = new Map<string, UpstreamBalancer>();
   /** The plain HTTP server, then the HTTPS one when TLS is on. */
   private readonly servers: Server[] = [];
-  private certificates: CertificateSet | undefined;
-  private https: HttpsServer | undefined;
+  private certificates: ServedCertificates | undefined;
   private tlsPort = 0;
 
   constructor(options: BuiltinProxyOptions) {
@@ -130,20 +129,17 @@ export class BuiltinProxy {
       const port = await listenOn(this.track(createServer(this.serverOptions(), this.onRequest)), o.listen);
       o.log.info({ host: o.listen.host, port }, "proxy listening");
       if (!o.tls) return { port };
-      this.certificates = await loadCertificates(o.tls.certificates);
+      this.certificates = new ServedCertificates(o.tls.certificates, o.log, o.certificateSettleMs);
+      const first = await this.certificates.load();
       const https = createHttpsServer(
-        {
-          ...this.serverOptions(),
-          ...this.certificates.fallback,
-          SNICallback: (name, done) => done(null, this.certificates?.contextFor(name)),
-        },
+        { ...this.serverOptions(), ...first.fallback, SNICallback: this.certificates.sni },
         this.onRequest,
       );
       https.on("tlsClientError", (err) => o.log.debug({ err: err.message }, "TLS handshake failed"));
-      this.https = https;
       const tlsPort = await listenOn(this.track(https), o.tls.listen);
       this.tlsPort = tlsPort;
-      o.log.info({ host: o.tls.listen.host, port: tlsPort, names: this.certificates.names }, "proxy listening for TLS");
+      this.certificates.follow(https);
+      o.log.info({ host: o.tls.listen.host, port: tlsPort, names: first.names }, "proxy listening for TLS");
       return { port, tlsPort };
     } catch (err) {
       await this.stop();
@@ -151,18 +147,11 @@ export class BuiltinProxy {
     }
   }
 
-  /** Read the certificate files again (after a renewal); new connections get the new certificates. */
-  async reloadCertificates(): Promise<void> {
-    if (!this.options.tls) return;
-    const certificates = await loadCertificates(this.options.tls.certificates);
-    this.certificates = certificates;
-    this.https?.setSecureContext({ ...certificates.fallback });
-  }
-
   /** Stop accepting, let in-flight requests finish for up to stopGraceMs, then cut what is left. */
   async stop(): Promise<void> {
     const servers = this.servers.splice(0);
-    this.https = undefined;
+    this.certificates?.close();
+    this.certificates = undefined;
     if (servers.length === 0) return;
     for (const socket of this.upgradeSettings.sockets) socket.destroy();
     await Promise.all(servers.map((server) => closeGracefully(server, this.options.stopGraceMs)));

@@ -62,3 +62,9 @@ export const DEFAULT_CADDY_UPSTREAM_REFRESH_MS = 100;
 
 /** Where a Caddy that dockhand runs serves its admin API: Caddy's own default. */
 export const DEFAULT_CADDY_ADMIN = { host: "127.0.0.1", port: 2019 } as const;
+
+/**
+ * How long the built-in proxy waits after a change in a certificate's folder before it reads the files
+ * again: a renewal writes the certificate and its key one after the other, and both should arrive first.
+ */
+export const DEFAULT_CERTIFICATE_SETTLE_MS = 200;

@@ -1,5 +1,5 @@
 /**
- * The shared route table in Redis (DESIGN.md, "Proxy"; issue 5):
+ * The shared route table in Redis (docs/proxy.md#the-route-table):
  *   <prefix>routes          hash, field "env/app" ─▶ JSON AppRoute
  *   <prefix>routes:version  counter, bumped by every change
  *   <prefix>routes:epoch    random id, set when the table is created (first write or read)

@@ -1,5 +1,5 @@
 /**
- * TLS certificates from files, chosen per connection by SNI (issue 5): each
+ * TLS certificates from files, chosen per connection by SNI: each
  * certificate serves the DNS names in its subjectAltName (or its CN when it
  * has none), exact names before wildcards, so a wildcard certificate for
  * `*.preview.example.com` serves every preview app.

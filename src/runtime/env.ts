@@ -4,7 +4,7 @@ import { type HttpEnv, readHttpEnv } from "./http-env.js";
 import { type QueueEnv, readQueueEnv } from "./queue-env.js";
 import { readRepositorySecrets } from "./repository-secrets.js";
 
-/** Settings from the environment (DESIGN.md, "Contract"), parsed once at start. */
+/** Settings from the environment (docs/architecture.md#configuration), parsed once at start. */
 export interface DockhandEnv {
   repo?: string;
   branch: string;

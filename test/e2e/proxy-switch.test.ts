@@ -1,5 +1,5 @@
 /**
- * Switching drivers is a config change (issue 5): `dockhand serve` starts the
+ * Switching drivers is a config change: `dockhand serve` starts the
  * built-in proxy; a push that sets `proxy.driver: nginx` switches to nginx on
  * the same address once its sync has run, and back; a proxy that cannot
  * start (its address taken) gives way to the one that ran before.
@@ -29,18 +29,28 @@ let proxyPort: number;
 let httpPort: number;
 let squatter: Server | undefined;
 
-/** The `server` header of web.localhost through the proxy ("" when none), or undefined when nothing answers 200. */
-async function servedBy(port = proxyPort): Promise<string | undefined> {
+/**
+ * Which proxy answered 200 for web.localhost: nginx says so in `server`, the built-in proxy hands the client
+ * its `x-request-id` (nginx passes one only upstream); undefined when nothing answers 200.
+ */
+async function servedBy(port = proxyPort): Promise<"nginx" | "builtin" | "unknown" | undefined> {
   try {
     const res = await request(`http://127.0.0.1:${port}/`, {
       headers: { host: "web.localhost" },
       headersTimeout: 3_000,
     });
     await res.body.text();
-    return res.statusCode === 200 ? String(res.headers.server ?? "") : undefined;
+    if (res.statusCode !== 200) return undefined;
+    if (String(res.headers.server ?? "").startsWith("nginx")) return "nginx";
+    return res.headers["x-request-id"] ? "builtin" : "unknown";
   } catch {
     return undefined;
   }
+}
+
+/** The last time the serving process said it switched drivers. */
+function lastSwitch(): Record<string, unknown> | undefined {
+  return serve.logged("switching the proxy").at(-1);
 }
 
 async function pushProxy(line: string): Promise<void> {
@@ -88,20 +98,13 @@ afterAll(async () => {
 
 describe("switching proxy drivers with a push", () => {
   it("serves through the built-in proxy first", async () => {
-    expect(await servedBy()).not.toMatch(/nginx/);
+    expect(await servedBy()).toBe("builtin");
   });
 
   it("switches to nginx on the same address", async () => {
     await pushProxy(`proxy: { driver: nginx, listen: 127.0.0.1:${proxyPort} }`);
-    const server = await waitFor(
-      "nginx to serve web",
-      async () => {
-        const by = await servedBy();
-        return by?.startsWith("nginx") ? by : undefined;
-      },
-      { timeoutMs: 60_000 },
-    );
-    expect(server).toBe("nginx");
+    await waitFor("nginx to serve web", async () => (await servedBy()) === "nginx", { timeoutMs: 60_000 });
+    expect(lastSwitch()).toMatchObject({ from: "builtin", to: "nginx", listen: `127.0.0.1:${proxyPort}` });
   });
 
   it("goes back to nginx when the next proxy cannot start, and says why", async () => {
@@ -109,24 +112,23 @@ describe("switching proxy drivers with a push", () => {
     squatter = createServer();
     await new Promise<void>((resolve) => squatter?.listen(taken, "127.0.0.1", resolve));
     await pushProxy(`proxy: { driver: builtin, listen: 127.0.0.1:${taken} }`);
-    await waitFor(
+    const report = await waitFor(
       "the failed switch to be reported",
-      async () => serve.logged("the new proxy did not start; the previous one serves again").length > 0,
+      async () => serve.logged("the new proxy did not start; the previous one serves again").at(-1),
       { timeoutMs: 60_000 },
     );
+    expect(report).toMatchObject({ driver: "builtin", listen: `127.0.0.1:${taken}` });
+    expect(String(report.err)).toContain(`EADDRINUSE: address already in use 127.0.0.1:${taken}`);
     // nginx was stopped for the switch and started again: it serves again, on the same address.
     await waitFor("nginx to serve web again", async () => (await servedBy()) === "nginx", { timeoutMs: 30_000 });
+    expect(lastSwitch()).toMatchObject({ from: "nginx", to: "builtin", listen: `127.0.0.1:${taken}` });
   });
 
   it("switches back to the built-in proxy", async () => {
     await pushProxy(`proxy: { driver: builtin, listen: 127.0.0.1:${proxyPort} }`);
-    await waitFor(
-      "the built-in proxy to serve web again",
-      async () => {
-        const by = await servedBy();
-        return by !== undefined && !by.startsWith("nginx");
-      },
-      { timeoutMs: 60_000 },
-    );
+    await waitFor("the built-in proxy to serve web again", async () => (await servedBy()) === "builtin", {
+      timeoutMs: 60_000,
+    });
+    expect(lastSwitch()).toMatchObject({ from: "nginx", to: "builtin", listen: `127.0.0.1:${proxyPort}` });
   });
 });

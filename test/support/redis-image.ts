@@ -4,24 +4,14 @@
  * libraries `ldd` lists, copied onto busybox:stable. Tagged by a digest of
  * the two binaries and kept on both engines, so only the first run builds it.
  */
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Readable } from "node:stream";
 import { pack } from "tar-stream";
 import type { DockerPort } from "../../src/model/index.js";
+import { withLibraries } from "./host-binaries.js";
 
 const BINARIES = ["/usr/bin/redis-server", "/usr/bin/redis-cli"];
-
-/** Every file the binaries need, as absolute paths (symlinks named as `ldd` names them). */
-function filesToCopy(): string[] {
-  const files = new Set(BINARIES);
-  for (const binary of BINARIES) {
-    const listed = execFileSync("ldd", [binary], { encoding: "utf8" });
-    for (const match of listed.matchAll(/(\/\S+) \(0x[0-9a-f]+\)/g)) if (match[1]) files.add(match[1]);
-  }
-  return [...files].sort();
-}
 
 export function redisImageTag(): string {
   const hash = createHash("sha256");
@@ -34,7 +24,7 @@ function context(): Readable {
   const dockerfile = ["FROM busybox:stable", "COPY rootfs/ /", 'CMD ["redis-server"]', ""].join("\n");
   tar.entry({ name: "Dockerfile" }, dockerfile);
   // The content, not the link: `cp --parents -L` as TESTBED.md describes.
-  for (const file of filesToCopy()) tar.entry({ name: `rootfs${file}`, mode: 0o755 }, readFileSync(file));
+  for (const file of withLibraries(BINARIES)) tar.entry({ name: `rootfs${file}`, mode: 0o755 }, readFileSync(file));
   tar.finalize();
   return Readable.from(tar);
 }

@@ -286,7 +286,7 @@ const sections: Case[] = [
     expected: ["dockhand.yaml:5:38 registry.password: unknown key; allowed here: address, namespace"],
   },
   {
-    name: "defaults, which DESIGN.md mentions but this version does not build",
+    name: "defaults, planned but not built by this version",
     files: dockhandWith("defaults: {}\n"),
     expected: ["dockhand.yaml:5:1 defaults: not supported yet by this version of dockhand"],
   },

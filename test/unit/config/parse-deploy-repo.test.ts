@@ -3,7 +3,7 @@ import { buildImageTag, computeSpecFields, computeSpecHash, parseDeployRepo } fr
 import type { AppSpec } from "../../../src/model/index.js";
 import { parse, repoWith, SHA, snapshotOf, TREES } from "./deploy-repo-fixture.js";
 
-// The examples of DESIGN.md ("The deploy repo"), verbatim but for the keys not built yet.
+// The first design's examples of the deploy repo, verbatim but for the keys not built yet.
 const DESIGN_DOCKHAND = `# dockhand.yaml
 hosts:
   alpha: { docker: local, address: 127.0.0.1, capacity: 50, labels: { zone: a } }
@@ -33,7 +33,7 @@ function onlyApp(files: Record<string, string | undefined>): AppSpec {
 }
 
 describe("parseDeployRepo: valid repos", () => {
-  it("reads DESIGN.md's example into a DesiredState", () => {
+  it("reads the first design's example into a DesiredState", () => {
     const trees = { ...TREES, "services/web": "5555555555555555555555555555555555555555" };
     const state = parseDeployRepo(snapshotOf({ "dockhand.yaml": DESIGN_DOCKHAND, "apps/web.yaml": DESIGN_WEB }, trees));
     const image = buildImageTag("web", "5555555555555555555555555555555555555555", "Dockerfile");

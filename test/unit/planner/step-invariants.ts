@@ -18,7 +18,7 @@ function target(step: Step): string {
 }
 
 /**
- * The ordering promises of DESIGN.md "Rollouts" and of `Step`, as a list of
+ * The ordering promises of docs/rollouts.md and of `Step`, as a list of
  * broken ones (empty when the app's steps keep them all).
  */
 export function stepOrderViolations(change: AppChange, liveBefore: ReadonlySet<string>): string[] {

@@ -26,6 +26,7 @@ describe("resolveProxyOptions", () => {
       ejectAfterFailures: D.DEFAULT_EJECT_AFTER_FAILURES,
       ejectForMs: D.DEFAULT_EJECT_FOR_MS,
       maxAttempts: D.DEFAULT_MAX_ATTEMPTS,
+      certificateSettleMs: D.DEFAULT_CERTIFICATE_SETTLE_MS,
     });
   });
 
@@ -38,6 +39,11 @@ describe("resolveProxyOptions", () => {
     ["a negative timeout", { connectTimeoutMs: -1 }, "connectTimeoutMs: expected an integer >= 1, got -1"],
     ["a fractional limit", { maxBodyBytes: 1.5 }, "maxBodyBytes: expected an integer >= 0, got 1.5"],
     ["zero attempts", { maxAttempts: 0 }, "maxAttempts: expected an integer >= 1, got 0"],
+    [
+      "a negative certificate settle time",
+      { certificateSettleMs: -5 },
+      "certificateSettleMs: expected an integer >= 0, got -5",
+    ],
     [
       "an unknown strategy",
       { strategy: "random" },

@@ -46,7 +46,20 @@ describe("HaltGate", () => {
     expect(inner.calls).toEqual(["slow 50", "close"]);
   });
 
-  it("halts at once when nothing is under way", async () => {
-    await new HaltGate().halt();
+  it("halts at once when nothing is under way, and then starts no call", async () => {
+    const gate = new HaltGate();
+    const inner = new Port();
+    const port = gate.wrap(inner);
+    let halted = false;
+    void gate.halt().then(() => {
+      halted = true;
+    });
+    // At once: before any timer or I/O callback could run, not after some call drained.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(halted).toBe(true);
+    expect(gate.isHalted).toBe(true);
+    void port.slow(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(inner.calls).toEqual([]);
   });
 });
