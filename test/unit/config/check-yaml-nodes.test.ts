@@ -11,6 +11,11 @@ function nestedMaps(levels: number): string {
   return `${Array.from({ length: levels }, (_, i) => `${"  ".repeat(i)}k${i}:`).join("\n")} x\n`;
 }
 
+/** Calls `fn` with `frames` more frames on the stack, as a deeper caller or a thread with less stack would. */
+function underFrames<T>(frames: number, fn: () => T): T {
+  return frames === 0 ? fn() : underFrames(frames - 1, fn);
+}
+
 /** A list of `items` scalars under an anchor, then `aliases` aliases to it. */
 function copies(items: number, aliases: number): string {
   return `a: &a [${Array(items).fill("x").join(", ")}]\nb: [${Array(aliases).fill("*a").join(", ")}]\n`;
@@ -95,6 +100,20 @@ describe("checkYamlNodes: what the parser leaves to the reader, in one pass", ()
     },
   ])("$name", ({ yaml, expected }) => {
     expect(issuesOf(yaml)).toEqual(expected);
+  });
+
+  it("says block nesting is too deep once, also where the parser's own stack overflowed", () => {
+    const yaml = nestedMaps(900);
+    // Less and less stack left, until the composer overflows (where Node 22 runs this file, it does at 0).
+    let read = readYamlFile("apps/web.yaml", yaml);
+    const overflowed = () => read.file.doc.errors.some((e) => /call stack/i.test(e.message));
+    for (let frames = 200; !overflowed() && frames < 50_000; frames += 200) {
+      read = underFrames(frames, () => readYamlFile("apps/web.yaml", yaml));
+    }
+    expect(overflowed()).toBe(true);
+    expect(read.issues.map(formatConfigIssue)).toEqual([
+      "apps/web.yaml:65:129 maps and lists nest deeper than 64 levels here; dockhand reads at most 64",
+    ]);
   });
 
   it("gives each alias the latest anchor of its name before it", () => {
