@@ -26,20 +26,30 @@ describe("checkYamlNodes: what the parser leaves to the reader, in one pass", ()
     {
       name: "a key twice in a block map",
       yaml: 'env:\n  A: "1"\n  B: "2"\n  A: "3"\n',
-      expected: ["apps/web.yaml:4:3 this key appears twice in the same map; keep one"],
+      expected: ["apps/web.yaml:4:3 env.A: env.A appears twice (first at line 2); keep one"],
     },
     {
-      name: "a key twice in a flow map",
+      name: "a key twice in a flow map, on one line",
       yaml: 'env: { A: "1", A: "2" }\n',
-      expected: ["apps/web.yaml:1:16 this key appears twice in the same map; keep one"],
+      expected: ["apps/web.yaml:1:16 env.A: env.A appears twice (first at line 1, column 8); keep one"],
     },
     {
-      name: "a key three times: every later one",
+      name: "a key three times: every later one, each pointing at the first",
       yaml: "port: 1\nport: 2\nport: 3\n",
       expected: [
-        "apps/web.yaml:2:1 this key appears twice in the same map; keep one",
-        "apps/web.yaml:3:1 this key appears twice in the same map; keep one",
+        "apps/web.yaml:2:1 port: port appears twice (first at line 1); keep one",
+        "apps/web.yaml:3:1 port: port appears twice (first at line 1); keep one",
       ],
+    },
+    {
+      name: "a key twice in a map inside a list: the path counts the items",
+      yaml: "volumes:\n  - source: a\n  - source: b\n    target: /x\n    source: c\n",
+      expected: ["apps/web.yaml:5:5 volumes.1.source: volumes.1.source appears twice (first at line 3); keep one"],
+    },
+    {
+      name: "the same key in two maps is no duplicate",
+      yaml: "health: { port: 1 }\nport: 2\n",
+      expected: [],
     },
     {
       name: "an alias before its anchor",
@@ -132,7 +142,7 @@ describe("checkYamlNodes: what the parser leaves to the reader, in one pass", ()
     const yaml = Array.from({ length: 8000 }, (_, i) => `K${i}: v`).join("\n");
     const started = performance.now();
     expect(issuesOf(`${yaml}\nK7999: again\n`)).toEqual([
-      "apps/web.yaml:8001:1 this key appears twice in the same map; keep one",
+      "apps/web.yaml:8001:1 K7999: K7999 appears twice (first at line 8000); keep one",
     ]);
     // The parser's own check (uniqueKeys) compares each key with every earlier one: seconds here.
     expect(performance.now() - started).toBeLessThan(2_000);
