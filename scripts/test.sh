@@ -5,21 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Nothing in a test run may rewrite the lock: a run that did would pass here
-# and install something else on the next fresh clone.
+# The run fails when it changed package-lock.json (scripts/check-lock.sh).
 lock_before=$(mktemp)
 cp package-lock.json "$lock_before"
-check_lock() {
-  if ! cmp -s "$lock_before" package-lock.json; then
-    echo "package-lock.json changed during this test run ($1); the change:" >&2
-    diff -u --label "package-lock.json before" --label "package-lock.json after" "$lock_before" package-lock.json | head -n 40 >&2 || true
-    echo "commit the lock as npm ci installs it (npm install --package-lock-only --ignore-scripts) and run again" >&2
-    exit 1
-  fi
-}
 
 bash scripts/ensure-deps.sh
-check_lock "installing the dependencies"
+bash scripts/check-lock.sh "$lock_before" "installing the dependencies"
 bash scripts/testbed/up.sh
 bash scripts/ensure-chromium.sh && bash scripts/ensure-compose.sh
 
@@ -39,6 +30,6 @@ node -e '
   console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' "$results" || true
 rm -f "$results"
-check_lock "the tests"
+bash scripts/check-lock.sh "$lock_before" "the tests"
 rm -f "$lock_before"
 exit "$status"

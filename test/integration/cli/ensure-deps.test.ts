@@ -1,8 +1,9 @@
 /**
  * Installs from the lock, with the real npm and no network: scripts/ensure-deps.sh
  * runs `npm ci` only when package-lock.json changed, never rewrites the lock and
- * never empties a linked node_modules; and `npm ci` accepts the repository's own
- * lock (a lock missing another platform's optional package is refused by npm 11).
+ * never empties a linked node_modules; `npm ci` of npm 11 and of npm 10 accepts
+ * the repository's own lock (a lock missing another platform's optional package
+ * is refused by npm 11); and scripts/check-lock.sh fails a test run that changed the lock.
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -30,9 +31,10 @@ interface Run {
   stderr: string;
 }
 
-function run(command: string, args: string[], cwd: string): Promise<Run> {
+function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd, env: OFFLINE, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const options = { cwd, env: { ...OFFLINE, ...env }, maxBuffer: 16 * 1024 * 1024 };
+    execFile(command, args, options, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
     });
   });
@@ -117,10 +119,22 @@ describe("npm ci on the repository's package-lock.json", () => {
     copyFileSync(join(ROOT, "package-lock.json"), join(dir, "package-lock.json"));
     return dir;
   };
-  const dryRun = (dir: string) => run("npm", ["ci", "--dry-run", "--ignore-scripts", "--loglevel=error"], dir);
+  const CI = ["ci", "--dry-run", "--ignore-scripts", "--loglevel=error"];
+  const dryRun = (dir: string) => run("npm", CI, dir);
 
   it("accepts it: every platform's optional packages are in the lock", async () => {
     const result = await dryRun(copy("repository-lock"));
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/\nadded \d+ packages/);
+  });
+
+  it("npm 10 (the one Node 22 ships) accepts it too", async () => {
+    // npx takes npm 10 from its cache, or the registry when it has none; npm ci itself stays offline.
+    const result = await run("npx", ["--yes", "npm@10.9.9", ...CI, "--offline"], copy("repository-lock-npm10"), {
+      npm_config_offline: "false",
+      npm_config_prefer_offline: "true",
+    });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/\nadded \d+ packages/);
@@ -137,5 +151,36 @@ describe("npm ci on the repository's package-lock.json", () => {
     const result = await dryRun(dir);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("Missing: @biomejs/cli-android-arm64@2.6.8 from lock file");
+  });
+});
+
+describe("scripts/check-lock.sh", () => {
+  const project = join(tmp, "check-lock");
+  const lock = join(project, "package-lock.json");
+  const before = join(project, "lock-before.json");
+  const checkLock = () => run("bash", [join(project, "scripts", "check-lock.sh"), before, "the tests"], project);
+
+  beforeAll(() => {
+    mkdirSync(join(project, "scripts"), { recursive: true });
+    copyFileSync(join(ROOT, "scripts", "check-lock.sh"), join(project, "scripts", "check-lock.sh"));
+    writeFileSync(lock, '{\n  "name": "fixture",\n  "lockfileVersion": 3\n}\n');
+    copyFileSync(lock, before);
+  });
+
+  it("passes, saying nothing, when the lock is as it was", async () => {
+    expect(await checkLock()).toEqual({ code: 0, stdout: "", stderr: "" });
+  });
+
+  it("fails when the run changed the lock, naming the step and showing the change", async () => {
+    writeFileSync(lock, '{\n  "name": "fixture",\n  "lockfileVersion": 2\n}\n');
+    const result = await checkLock();
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toBe(
+      "package-lock.json changed during this test run (the tests); the change:\n" +
+        "--- package-lock.json before\n+++ package-lock.json after\n" +
+        '@@ -1,4 +1,4 @@\n {\n   "name": "fixture",\n-  "lockfileVersion": 3\n+  "lockfileVersion": 2\n }\n' +
+        "commit the lock as npm ci installs it (npm install --package-lock-only --ignore-scripts) and run again\n",
+    );
   });
 });
