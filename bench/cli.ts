@@ -142,6 +142,13 @@ Machine: ${os.cpus().length} cores, Node ${process.version}; load average ${load
 | command | wall, median (min–max) | over bare Node | CPU, median | over bare Node | |
 |---|---|---|---|---|---|
 ${rows.join("\n")}
+
+- From source, tsx compiles each module on first load and caches it; a clone without a build pays that
+  on every command, which is why bin/dockhand.js runs \`dist/\` once \`npm run build\` wrote it.
+- \`validate\` beyond \`--help\` is mostly module loading: the config modules (zod, yaml) in the main
+  thread, then again in the YAML thread, which boots while the main thread waits for the list of
+  source repositories (src/worker/sync/source-reading-repo.ts). A CPU profile (\`node --cpu-prof\`)
+  of one compiled run shows the main thread idle for about a third of it.
 `;
   console.log(text);
   console.log(`written to ${writeBenchmarkSection("CLI start-up", text)}`);
