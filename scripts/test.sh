@@ -5,7 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The run fails when it changed package-lock.json (scripts/check-lock.sh).
+lock_before=$(mktemp)
+cp package-lock.json "$lock_before"
+
 bash scripts/ensure-deps.sh
+bash scripts/check-lock.sh "$lock_before" "installing the dependencies"
 bash scripts/testbed/up.sh
 bash scripts/ensure-chromium.sh && bash scripts/ensure-compose.sh
 
@@ -25,4 +30,6 @@ node -e '
   console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' "$results" || true
 rm -f "$results"
+bash scripts/check-lock.sh "$lock_before" "the tests"
+rm -f "$lock_before"
 exit "$status"

@@ -21,6 +21,18 @@ interface Anchored {
 
 type Once = "aliasedValues" | "depth";
 
+/** Where a node sits, as a chain to its parent: joined into `env.A` only when an issue names it. */
+interface KeyPath {
+  parent?: KeyPath;
+  segment: string;
+}
+
+function joinKeyPath(path: KeyPath | undefined): string {
+  const segments: string[] = [];
+  for (let at = path; at; at = at.parent) segments.push(at.segment);
+  return segments.reverse().join(".");
+}
+
 class NodeWalk {
   readonly issues: ConfigIssue[] = [];
   private readonly anchors = new Map<string, Anchored>();
@@ -33,7 +45,7 @@ class NodeWalk {
   ) {}
 
   /** The values `node` stands for once its aliases are expanded. */
-  size(node: unknown, depth: number): number {
+  size(node: unknown, depth: number, path?: KeyPath): number {
     if (isAlias(node)) return this.alias(node.source, node);
     if (!isScalar(node) && !isCollection(node)) return 0;
     // YAML lets a later anchor reuse a name; an alias means the latest one before it, so set on entry.
@@ -44,30 +56,44 @@ class NodeWalk {
       if (depth >= YAML_LIMITS.depth) {
         this.once("depth", node, TOO_DEEP);
       } else {
-        size += isMap(node) ? this.mapSize(node, depth + 1) : this.itemsSize(node.items, depth + 1);
+        size += isMap(node) ? this.mapSize(node, depth + 1, path) : this.itemsSize(node.items, depth + 1, path);
       }
     }
     if (anchored) Object.assign(anchored, { size, open: false });
     return size;
   }
 
-  private mapSize(map: YAMLMap, depth: number): number {
-    const keys = new Set<unknown>();
+  private mapSize(map: YAMLMap, depth: number, parent?: KeyPath): number {
+    // Each key's first occurrence, to say where the one to keep (or merge into) is.
+    const firsts = new Map<unknown, Node>();
     let size = 0;
     for (const pair of map.items) {
+      let path = parent;
       if (isScalar(pair.key)) {
-        if (keys.has(pair.key.value)) this.add(pair.key, "this key appears twice in the same map; keep one");
-        keys.add(pair.key.value);
+        path = { parent, segment: String(pair.key.value) };
+        const first = firsts.get(pair.key.value);
+        if (first) this.duplicate(pair.key, first, path);
+        else firsts.set(pair.key.value, pair.key);
       }
-      size += this.size(pair.key, depth) + this.size(pair.value, depth);
+      size += this.size(pair.key, depth, parent) + this.size(pair.value, depth, path);
     }
     return size;
   }
 
-  private itemsSize(items: readonly unknown[], depth: number): number {
+  private itemsSize(items: readonly unknown[], depth: number, parent?: KeyPath): number {
     let size = 0;
-    for (const item of items) size += this.size(item, depth);
+    items.forEach((item, i) => {
+      size += this.size(item, depth, { parent, segment: String(i) });
+    });
     return size;
+  }
+
+  private duplicate(key: Node, first: Node, path: KeyPath): void {
+    const at = this.lines.linePos(first.range?.[0] ?? 0);
+    const here = this.lines.linePos(key.range?.[0] ?? 0);
+    const where = at.line === here.line ? `line ${at.line}, column ${at.col}` : `line ${at.line}`;
+    const name = joinKeyPath(path);
+    this.add(key, `${name} appears twice (first at ${where}); keep one`, name);
   }
 
   private alias(source: string, node: Node): number {
@@ -96,9 +122,9 @@ class NodeWalk {
     this.add(node, message);
   }
 
-  private add(node: Node, message: string): void {
+  private add(node: Node, message: string, path = ""): void {
     const { line, col } = this.lines.linePos(node.range?.[0] ?? 0);
-    this.issues.push({ file: this.path, line, column: col, path: "", message });
+    this.issues.push({ file: this.path, line, column: col, path, message });
   }
 }
 

@@ -52,8 +52,12 @@ export function readYamlFile(path: string, source: string): { file: YamlFile; is
   // The parser's own duplicate-key check compares each key with every earlier one: checkYamlNodes uses a set.
   const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const file = { path, doc, lines };
-  const issues = [...doc.errors.map((error) => syntaxIssue(file, error)), ...checkYamlNodes(path, doc, lines)];
-  return { file, issues };
+  const nodeIssues = checkYamlNodes(path, doc, lines);
+  // How deep the composer's stack overflows depends on the stack left (Node's version, the thread): when
+  // it overflowed past the level checkYamlNodes refused, that is one problem, said once, at that level.
+  const tooDeep = nodeIssues.some((issue) => issue.message === TOO_DEEP);
+  const syntax = doc.errors.map((error) => syntaxIssue(file, error)).filter((i) => !tooDeep || i.message !== TOO_DEEP);
+  return { file, issues: [...syntax, ...nodeIssues] };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { out } from "./cli-io.js";
 import type { DockhandEnv } from "./env.js";
-import { loadDesired, loadObserved, type RepoFlags } from "./load-state.js";
+import { loadObserved } from "./load-observed.js";
+import { loadDesired, type RepoFlags } from "./load-state.js";
 
 export async function commandObserve(env: DockhandEnv, flags: RepoFlags & { json?: boolean }): Promise<number> {
   const { desired } = await loadDesired(env, flags);

@@ -5,7 +5,8 @@ import { markUnplannable, planProblems } from "../worker/sync/gate-plan.js";
 import { out, useColor } from "./cli-io.js";
 import type { DockhandEnv } from "./env.js";
 import { existingRedis } from "./existing-redis.js";
-import { loadDesired, loadObserved, type RepoFlags } from "./load-state.js";
+import { loadObserved } from "./load-observed.js";
+import { loadDesired, type RepoFlags } from "./load-state.js";
 import { secretSource } from "./rollout-deps.js";
 
 export interface PlanFlags extends RepoFlags {

@@ -1,7 +1,5 @@
-import { readFile } from "node:fs/promises";
 import { parseDeployRepo } from "../config/index.js";
-import { createDockerHosts } from "../docker/index.js";
-import { type DesiredState, DockhandError, type ObservedState, type RepoPort } from "../model/index.js";
+import type { DesiredState, RepoPort } from "../model/index.js";
 import type { DockhandEnv } from "./env.js";
 import { openDeployRepo } from "./open-deploy-repo.js";
 
@@ -10,6 +8,10 @@ export interface RepoFlags {
   ref?: string;
 }
 
+/**
+ * The deploy repo read and validated. What runs on the hosts is load-observed.ts's,
+ * so a command that only reads the repo (validate) never loads the Docker client.
+ */
 export async function loadDesired(
   env: DockhandEnv,
   flags: RepoFlags,
@@ -17,29 +19,4 @@ export async function loadDesired(
   const repo = await openDeployRepo(env, flags);
   const desired = parseDeployRepo(await repo.snapshot(flags.ref));
   return { repo, desired };
-}
-
-/** What runs on the hosts, or (with `--observed FILE`) what a file says ran, so a plan needs no engine. */
-export async function loadObserved(
-  env: DockhandEnv,
-  desired: DesiredState,
-  observedFile?: string,
-): Promise<ObservedState> {
-  if (observedFile) {
-    try {
-      return JSON.parse(await readFile(observedFile, "utf8")) as ObservedState;
-    } catch (cause) {
-      throw new DockhandError(
-        "DOCKHAND_E_USAGE",
-        `--observed ${observedFile}: not a readable observed-state JSON file (write one with "dockhand observe --json")`,
-        { cause },
-      );
-    }
-  }
-  const docker = createDockerHosts(desired.hosts);
-  try {
-    return await docker.observe(env.instance);
-  } finally {
-    await docker.close();
-  }
 }

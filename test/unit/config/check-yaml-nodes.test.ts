@@ -11,6 +11,11 @@ function nestedMaps(levels: number): string {
   return `${Array.from({ length: levels }, (_, i) => `${"  ".repeat(i)}k${i}:`).join("\n")} x\n`;
 }
 
+/** Calls `fn` with `frames` more frames on the stack, as a deeper caller or a thread with less stack would. */
+function underFrames<T>(frames: number, fn: () => T): T {
+  return frames === 0 ? fn() : underFrames(frames - 1, fn);
+}
+
 /** A list of `items` scalars under an anchor, then `aliases` aliases to it. */
 function copies(items: number, aliases: number): string {
   return `a: &a [${Array(items).fill("x").join(", ")}]\nb: [${Array(aliases).fill("*a").join(", ")}]\n`;
@@ -21,20 +26,30 @@ describe("checkYamlNodes: what the parser leaves to the reader, in one pass", ()
     {
       name: "a key twice in a block map",
       yaml: 'env:\n  A: "1"\n  B: "2"\n  A: "3"\n',
-      expected: ["apps/web.yaml:4:3 this key appears twice in the same map; keep one"],
+      expected: ["apps/web.yaml:4:3 env.A: env.A appears twice (first at line 2); keep one"],
     },
     {
-      name: "a key twice in a flow map",
+      name: "a key twice in a flow map, on one line",
       yaml: 'env: { A: "1", A: "2" }\n',
-      expected: ["apps/web.yaml:1:16 this key appears twice in the same map; keep one"],
+      expected: ["apps/web.yaml:1:16 env.A: env.A appears twice (first at line 1, column 8); keep one"],
     },
     {
-      name: "a key three times: every later one",
+      name: "a key three times: every later one, each pointing at the first",
       yaml: "port: 1\nport: 2\nport: 3\n",
       expected: [
-        "apps/web.yaml:2:1 this key appears twice in the same map; keep one",
-        "apps/web.yaml:3:1 this key appears twice in the same map; keep one",
+        "apps/web.yaml:2:1 port: port appears twice (first at line 1); keep one",
+        "apps/web.yaml:3:1 port: port appears twice (first at line 1); keep one",
       ],
+    },
+    {
+      name: "a key twice in a map inside a list: the path counts the items",
+      yaml: "volumes:\n  - source: a\n  - source: b\n    target: /x\n    source: c\n",
+      expected: ["apps/web.yaml:5:5 volumes.1.source: volumes.1.source appears twice (first at line 3); keep one"],
+    },
+    {
+      name: "the same key in two maps is no duplicate",
+      yaml: "health: { port: 1 }\nport: 2\n",
+      expected: [],
     },
     {
       name: "an alias before its anchor",
@@ -97,6 +112,20 @@ describe("checkYamlNodes: what the parser leaves to the reader, in one pass", ()
     expect(issuesOf(yaml)).toEqual(expected);
   });
 
+  it("says block nesting is too deep once, also where the parser's own stack overflowed", () => {
+    const yaml = nestedMaps(900);
+    // Less and less stack left, until the composer overflows (where Node 22 runs this file, it does at 0).
+    let read = readYamlFile("apps/web.yaml", yaml);
+    const overflowed = () => read.file.doc.errors.some((e) => /call stack/i.test(e.message));
+    for (let frames = 200; !overflowed() && frames < 50_000; frames += 200) {
+      read = underFrames(frames, () => readYamlFile("apps/web.yaml", yaml));
+    }
+    expect(overflowed()).toBe(true);
+    expect(read.issues.map(formatConfigIssue)).toEqual([
+      "apps/web.yaml:65:129 maps and lists nest deeper than 64 levels here; dockhand reads at most 64",
+    ]);
+  });
+
   it("gives each alias the latest anchor of its name before it", () => {
     const { file, issues } = readYamlFile("apps/web.yaml", "a: &v first\nb: &v second\nc: [*v, &v third, *v]\n");
     expect(issues).toEqual([]);
@@ -112,7 +141,7 @@ describe("checkYamlNodes: what the parser leaves to the reader, in one pass", ()
   it("reads a file of 8000 distinct keys in one linear pass", () => {
     const keys = (n: number) => Array.from({ length: n }, (_, i) => `K${i}: v`).join("\n");
     expect(issuesOf(`${keys(8000)}\nK7999: again\n`)).toEqual([
-      "apps/web.yaml:8001:1 this key appears twice in the same map; keep one",
+      "apps/web.yaml:8001:1 K7999: K7999 appears twice (first at line 8000); keep one",
     ]);
     // The parser's own check (uniqueKeys) compares each key with every earlier one: four times the
     // keys took sixteen times as long. Timed against a quarter of the file in the same run (best of

@@ -51,7 +51,7 @@ const files: Case[] = [
   {
     name: "a key given twice",
     files: { "apps/api.yaml": `${API}port: 3001\n` },
-    expected: ["apps/api.yaml:4:1 this key appears twice in the same map; keep one"],
+    expected: ["apps/api.yaml:4:1 port: port appears twice (first at line 3); keep one"],
   },
   {
     name: "an unquoted wildcard hostname, which YAML reads as an alias",
