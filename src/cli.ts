@@ -1,5 +1,5 @@
 /**
- * The `dockhand` command (DESIGN.md, "Contract"). Exit codes: 0 ok; 1 error or
+ * The `dockhand` command (docs/operations.md). Exit codes: 0 ok; 1 error or
  * invalid config; with `plan --detailed-exitcode`, 2 means the plan has changes.
  *
  * A command's modules (and the libraries they pull in: dockerode, BullMQ,
@@ -163,6 +163,19 @@ export function buildProgram(run: (action: () => Promise<number>) => Promise<voi
       (m, env, app, f) => m.commandRollback(env, app, f),
     ),
   );
+  program
+    .command("promote")
+    .description("promote the commit an environment's source proved, now (its promote: from)")
+    .argument("<env>", "an environment with promote in dockhand.yaml, like production")
+    .addHelpText("after", examplesText(["dockhand promote production"]))
+    .action((target: string) =>
+      run(() =>
+        loaded(
+          () => import("./runtime/command-promote.js"),
+          (m, env) => m.commandPromote(env, target),
+        ),
+      ),
+    );
   program
     .command("serve")
     .description("webhook receiver, sync worker and built-in proxy in one process")

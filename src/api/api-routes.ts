@@ -20,7 +20,9 @@ export interface ApiOptions {
    * Promotes what an environment's source proved, now (issue 15); throws a
    * DockhandError that says why not (unknown environment, nothing proved).
    */
-  promote?: (env: string) => Promise<{ env: string; from: string; sha: string; jobId: string }>;
+  promote?: (
+    env: string,
+  ) => Promise<{ env: string; from: string; sha: string; jobId: string; status: "queued" | "duplicate" }>;
 }
 
 export interface SyncRequestBody {
@@ -84,8 +86,9 @@ export async function apiRoutes(app: FastifyInstance, options: ApiOptions): Prom
       if (!options.promote) return fail(reply, 404, "promotions are not served by this process");
       try {
         const done = await options.promote(env);
-        const reason = `promotion of ${done.env} to ${done.sha} (proved by ${done.from}) queued`;
-        return reply.code(202).send({ status: "queued", job: done.jobId, sha: done.sha, reason });
+        const what = `promotion of ${done.env} to ${done.sha} (proved by ${done.from})`;
+        const reason = done.status === "queued" ? `${what} queued` : `${what} was already asked for`;
+        return reply.code(202).send({ status: done.status, job: done.jobId, sha: done.sha, reason });
       } catch (err) {
         if (!(err instanceof DockhandError)) throw err;
         return reply.code(ERROR_CODES[err.code].status).send({ error: err.code, message: err.message });

@@ -73,7 +73,9 @@ export const containerKeys = {
       expected("a list of secret names like [DATABASE_URL]"),
     )
     .optional()
-    .describe("Env vars whose values come from DOCKHAND_SECRETS_DIR (<app>/<NAME>, else <NAME>); never from the repo."),
+    .describe(
+      "Env vars whose values come from DOCKHAND_SECRETS_DIR (<env>/<app>/<NAME>, else <app>/<NAME>, else <NAME>); never from the repo.",
+    ),
   hooks: strictMap({
     beforeDeploy: commandField("a command as a list like [sh, -c, ./migrate] or a string")
       .optional()

@@ -1,5 +1,5 @@
 /**
- * Which files of the deploy repo config reads (DESIGN.md, "The deploy repo"):
+ * Which files of the deploy repo config reads (docs/deploy-repo.md):
  * `dockhand.yaml` at the root and one `apps/<name>.yaml` per app.
  */
 export const ROOT_CONFIG_FILE = "dockhand.yaml";

@@ -1,5 +1,5 @@
 /**
- * The status branch (DESIGN.md, "Reporting"): after a sync that changed
+ * The status branch (docs/github.md): after a sync that changed
  * something, `<env>.json` on `dockhand-status` (or status.branch) says what
  * runs where. Written with plumbing in a bare repo of its own (never the
  * mirror, whose fetches prune), committed only when the content changed,

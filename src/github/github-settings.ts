@@ -1,5 +1,5 @@
 /**
- * GitHub settings from the environment (DESIGN.md, "Contract"): a GitHub App
+ * GitHub settings from the environment (docs/operations.md): a GitHub App
  * (GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY) or a token (GITHUB_TOKEN), and
  * GITHUB_API_URL, so the same code talks to github.com and GitHub Enterprise.
  * Read once at start; a mistake is a message that says how to fix it.

@@ -268,12 +268,12 @@ export interface SyncHolds {
 
 /** Secret values beside dockhand (DOCKHAND_SECRETS_DIR). Values are never logged, planned or labelled. */
 export interface SecretSource {
-  /** The value of one of an app's secrets, or undefined when there is none. */
-  read(app: string, name: string): Promise<string | undefined>;
+  /** The value of one of an app's secrets in an environment, or undefined when there is none. */
+  read(app: string, name: string, env?: string): Promise<string | undefined>;
   /** A keyed digest of a value, stable for this install: goes into the spec hash, says nothing of the value. */
   digest(value: string): Promise<string>;
   /** Where a secret is looked for, for the error when it is missing (never its value). */
-  where(app: string, name: string): string;
+  where(app: string, name: string, env?: string): string;
 }
 
 /**

@@ -25,14 +25,13 @@ export interface Promotions {
   close(): Promise<void>;
 }
 
-/** `connection` is borrowed (BullMQ never closes what it is given); the caller disconnects it. */
-export function startPromotions(
+/** What serve, the worker and `dockhand promote` share: the stores a proof reads and the queues it writes. */
+export function promotionParts(
   env: DockhandEnv,
   connection: Redis,
   queue: SyncQueue,
   rollout: Pick<RolloutDeps, "failedSpecs" | "knownHosts">,
-  log: Logger,
-): Promotions {
+) {
   const prefix = queuePrefix(env);
   const applied = new AppliedState(connection, `${prefix}:${QUEUE_NAMES.sync}-state:`);
   const environments = new PublishedEnvironments(connection, redisPrefix(env));
@@ -45,21 +44,41 @@ export function startPromotions(
     dockerFor: createDockerHosts,
     enqueueSync: (job: Parameters<SyncQueue["enqueue"]>[0], requestId: string) => queue.enqueue(job, requestId),
   };
-  const worker = new PromotionWorker({
-    ...proofDeps,
-    connection,
+  return {
     prefix,
+    applied,
+    environments,
+    scheduler,
+    proofDeps,
+    promote: (name: string) =>
+      promoteNow(name, { ...proofDeps, environments, candidate: (target) => scheduler.candidate(target) }),
+  };
+}
+
+/** `connection` is borrowed (BullMQ never closes what it is given); the caller disconnects it. */
+export function startPromotions(
+  env: DockhandEnv,
+  connection: Redis,
+  queue: SyncQueue,
+  rollout: Pick<RolloutDeps, "failedSpecs" | "knownHosts">,
+  log: Logger,
+): Promotions {
+  const parts = promotionParts(env, connection, queue, rollout);
+  const { applied, scheduler } = parts;
+  const worker = new PromotionWorker({
+    ...parts.proofDeps,
+    connection,
+    prefix: parts.prefix,
     log: log.child({ component: "promotions" }),
   });
   return {
     syncDeps: {
-      environments,
+      environments: parts.environments,
       appliedSha: async (name) => (await applied.get(name))?.sha,
       enqueueSync: (job) => queue.enqueue(job),
       promotions: scheduler,
     },
-    promote: (name) =>
-      promoteNow(name, { ...proofDeps, environments, candidate: (target) => scheduler.candidate(target) }),
+    promote: parts.promote,
     close: async () => {
       await worker.close();
       await scheduler.close();

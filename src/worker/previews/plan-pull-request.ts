@@ -16,6 +16,7 @@ import {
 } from "../../model/index.js";
 import { plan as makePlan, renderPlanMarkdown } from "../../planner/index.js";
 import { resolveSecrets } from "../secrets/resolve-secrets.js";
+import { environmentsOf } from "../sync/environment-gate.js";
 import { markUnplannable, planProblems } from "../sync/gate-plan.js";
 import type { SyncDeps } from "../sync/run-sync.js";
 import { fetchPullRequestHead } from "./fetch-pull-request-head.js";
@@ -50,7 +51,9 @@ export async function planPullRequest(pr: PullRequestInfo, deps: SyncDeps, log: 
       secrets.desired.hosts.map((h) => h.name),
     );
     observed.routes = await deps.routes.load();
-    const made = makePlan(secrets.desired, observed, { instance: deps.instance, envs: ["production"] });
+    // What merging would change in each long-lived environment (a promoted one once it is promoted).
+    const envs = environmentsOf(secrets.desired).map((e) => e.name);
+    const made = makePlan(secrets.desired, observed, { instance: deps.instance, envs });
     // An app whose secret is missing or whose source cannot be read could not be applied either: say so.
     const plan = markUnplannable(made, planProblems(secrets.desired, secrets.problems));
     return { configs, planned: { plan, desired: secrets.desired, markdown: renderPlanMarkdown(plan) } };

@@ -1,6 +1,6 @@
 /**
- * A pull request's preview environment as a desired state (DESIGN.md,
- * "Reporting"): env `pr-<n>` (`<repo>-pr-<n>` for a pull request on an app's
+ * A pull request's preview environment as a desired state (docs/github.md):
+ * env `pr-<n>` (`<repo>-pr-<n>` for a pull request on an app's
  * source repository), one replica of each app with previews enabled, served at
  * `<app>-<env>.<previews.domain>`, and whether this PR may have
  * one (forks, the cap). Pure: the worker decides, the planner plans it. Both
@@ -37,7 +37,7 @@ export function previewedApps(desired: DesiredState, pr?: PreviewOf): AppSpec[] 
   const urls = pr?.source ? new Set(pr.source.urls) : undefined;
   return desired.apps.filter(
     (a) =>
-      a.env === "production" &&
+      a.env === (desired.previews?.base ?? "production") &&
       a.previews?.enabled === true &&
       (urls === undefined || (a.build?.git !== undefined && urls.has(a.build.git.url))),
   );
@@ -55,7 +55,9 @@ export function previewedApps(desired: DesiredState, pr?: PreviewOf): AppSpec[] 
  */
 export function confinePreview(base: DesiredState, head: DesiredState, pr: PreviewOf): DesiredState {
   const domain = base.previews?.domain;
-  const heads = new Map(head.apps.map((app) => [app.name, app]));
+  // The head's apps as the environment previews are based on sees them (the tracked branch names it).
+  const baseEnv = base.previews?.base ?? "production";
+  const heads = new Map(head.apps.filter((app) => app.env === baseEnv).map((app) => [app.name, app]));
   const apps = domain
     ? previewedApps(base, pr).flatMap((policy) => {
         const app = heads.get(policy.name);

@@ -20,6 +20,8 @@ export interface Promoted {
   from: string;
   sha: string;
   jobId: string;
+  /** `duplicate`: this promotion was already asked for (by the timer or a person); that job runs it. */
+  status: "queued" | "duplicate";
 }
 
 export async function promoteNow(env: string, deps: PromoteNowDeps): Promise<Promoted> {
@@ -48,6 +50,6 @@ export async function promoteNow(env: string, deps: PromoteNowDeps): Promise<Pro
     { trigger: "promote", env, sha, ...(pins ? { pins } : {}) },
     `promote-${env}-${sha}`,
   );
-  const jobId = (queued as { jobId?: string } | undefined)?.jobId ?? "";
-  return { env, from, sha, jobId };
+  const { jobId = "", status = "queued" } = (queued ?? {}) as Partial<Pick<Promoted, "jobId" | "status">>;
+  return { env, from, sha, jobId, status };
 }

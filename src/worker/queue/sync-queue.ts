@@ -1,5 +1,5 @@
 /**
- * The producer side of the sync queue (DESIGN.md, "Queue"; issue 6). The
+ * The producer side of the sync queue (docs/operations.md; issue 6). The
  * webhook receiver, the poller and the API enqueue here.
  *
  * - A redelivered request (the same X-GitHub-Delivery) is recognised with one

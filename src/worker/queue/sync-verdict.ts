@@ -66,7 +66,7 @@ export function failureOf(
   if (outcome.status !== "failed") return undefined;
   const message = outcome.error?.message ?? failedApps(outcome);
   if (isTransient(outcome)) return new Error(`${message} (will retry)`);
-  // A config error or a failed health gate fails the same way at the same commit (DESIGN.md, "Queue").
+  // A config error or a failed health gate fails the same way at the same commit (docs/operations.md).
   return new UnrecoverableError(message);
 }
 

@@ -16,7 +16,7 @@ export const DEFAULT_APP_CONCURRENCY = 4;
 
 /**
  * Runs a plan: every app through its steps, independently, so one app's
- * failure never stops another's rollout (DESIGN.md, "Data flow"), except
+ * failure never stops another's rollout (docs/architecture.md, "Data flow"), except
  * that an app others reference rolls, and must succeed, before them.
  */
 export async function executePlan(

@@ -23,7 +23,7 @@ const IMAGE_STEPS: ReadonlySet<string> = new Set(["build", "ship", "push", "pull
 /**
  * Rolls one app through its planned steps. On any failure it undoes what it
  * did: new containers go, retired old ones come back, so the old version keeps
- * serving (DESIGN.md, "Rollouts").
+ * serving (docs/rollouts.md).
  */
 export async function rollApp(
   change: AppChange,

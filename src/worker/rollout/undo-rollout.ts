@@ -4,7 +4,7 @@ import type { RolloutContext } from "./rollout-context.js";
 import type { RetiredSlot, RolloutLedger } from "./run-step.js";
 
 /**
- * Undo a failed rollout (DESIGN.md, "Rollouts"): new containers go, retired
+ * Undo a failed rollout (docs/rollouts.md): new containers go, retired
  * old ones serve again. Nothing is tried on a host found lost: its upstreams
  * leave the route instead. Under `recreate` a stopped old container starts
  * again only once every new container of its slot is gone: never two

@@ -1,6 +1,7 @@
 /**
  * Secrets from a directory beside dockhand (DOCKHAND_SECRETS_DIR, issue 4):
- * `<dir>/<app>/<NAME>` first, then `<dir>/<NAME>` for secrets apps share.
+ * `<dir>/<env>/<app>/<NAME>` first (a value per environment: issue 15), then
+ * `<dir>/<app>/<NAME>`, then `<dir>/<NAME>` for secrets apps share.
  * One trailing newline is dropped (what `echo value > file` adds). Digests
  * are HMAC-SHA256 with a key of this install (see digest-key.ts), so a digest
  * in a plan or a label says nothing of the value.
@@ -18,16 +19,18 @@ export interface DirectorySecretsOptions {
 }
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** An app or environment name: one plain path segment. */
+const SEGMENT_RE = /^[a-z][a-z0-9-]*$/;
 
 export class DirectorySecrets implements SecretSource {
   private key: Promise<Buffer> | undefined;
 
   constructor(private readonly options: DirectorySecretsOptions) {}
 
-  async read(app: string, name: string): Promise<string | undefined> {
+  async read(app: string, name: string, env?: string): Promise<string | undefined> {
     // Names are checked by config; checked again here because they become paths.
-    if (!NAME_RE.test(name) || !/^[a-z][a-z0-9-]*$/.test(app)) return undefined;
-    for (const path of [join(this.options.dir, app, name), join(this.options.dir, name)]) {
+    if (!NAME_RE.test(name) || !SEGMENT_RE.test(app)) return undefined;
+    for (const path of this.paths(app, name, env)) {
       const value = await readIfThere(path);
       if (value !== undefined) return value.replace(/\r?\n$/, "");
     }
@@ -41,8 +44,15 @@ export class DirectorySecrets implements SecretSource {
       .digest("hex");
   }
 
-  where(app: string, name: string): string {
-    return `${join(this.options.dir, app, name)} or ${join(this.options.dir, name)}`;
+  where(app: string, name: string, env?: string): string {
+    const paths = this.paths(app, name, env);
+    return `${paths.slice(0, -1).join(", ")} or ${paths.at(-1)}`;
+  }
+
+  private paths(app: string, name: string, env: string | undefined): string[] {
+    const { dir } = this.options;
+    const own = env !== undefined && SEGMENT_RE.test(env) ? [join(dir, env, app, name)] : [];
+    return [...own, join(dir, app, name), join(dir, name)];
   }
 }
 

@@ -35,7 +35,7 @@ export async function resolveSecrets(
     const digests: Record<string, string> = {};
     const missing: string[] = [];
     for (const name of names) {
-      const value = source ? await source.read(app.name, name) : undefined;
+      const value = source ? await source.read(app.name, name, app.env) : undefined;
       if (value === undefined) missing.push(name);
       else {
         found[name] = value;
@@ -53,7 +53,7 @@ function missingMessage(app: AppSpec, missing: string[], source: SecretSource | 
   const first = missing[0] ?? "";
   const which = missing.length === 1 ? `secret ${first}` : `secrets ${missing.join(", ")}`;
   const where = source
-    ? `put it in ${source.where(app.name, first)}`
+    ? `put it in ${source.where(app.name, first, app.env)}`
     : "set DOCKHAND_SECRETS_DIR to the directory that holds them";
   return `app ${app.name} (${app.file}): ${which} not found; ${where}`;
 }

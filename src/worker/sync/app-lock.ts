@@ -1,5 +1,5 @@
 /**
- * Per-app locks in Redis (DESIGN.md, "Queue"; issue 6): no two workers, on
+ * Per-app locks in Redis (docs/operations.md; issue 6): no two workers, on
  * one machine or many, ever roll one app at once. A lock is a key holding a
  * random token with an expiry; the holder renews it while it works and
  * deletes it when done, and both only when the key still holds its token, so

@@ -70,7 +70,7 @@ describe("dockhand validate --json", () => {
           column: 1,
           key: "replica",
           message:
-            'unknown key; did you mean "replicas"? Allowed here: name, build, image, replicas, port, hostPort, hostnames, env, health, rollout, placement, secrets, hooks, resources, volumes, command, stopTimeout, previews',
+            'unknown key; did you mean "replicas"? Allowed here: name, build, image, replicas, port, hostPort, hostnames, env, health, rollout, placement, secrets, hooks, resources, volumes, command, stopTimeout, previews, environments',
         },
         {
           file: "apps/web.yaml",

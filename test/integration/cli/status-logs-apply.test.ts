@@ -71,10 +71,12 @@ describe("dockhand apply", () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split("\n");
     expect(lines).toContainEqual(
-      expect.stringMatching(/^ {2}✓ api\/production {2}start \S+-api-production-2-\w+ on (alpha|beta) {2}\(\d+ ms\)$/),
+      expect.stringMatching(
+        /^ {2}✓ api\/production {2}start \S+-api-production-2-\w+ on (alpha|beta) {2}\((\d+ ms|\d+(\.\d+)? s)\)$/,
+      ),
     );
     expect(lines).toContainEqual(
-      expect.stringMatching(/^ {2}✓ api\/production {2}waitHealthy .+\((\d+ ms|\d+\.\d s)\)$/),
+      expect.stringMatching(/^ {2}✓ api\/production {2}waitHealthy .+\((\d+ ms|\d+(\.\d+)? s)\)$/),
     );
     expect(lines.at(-1)).toMatch(/^Deploy succeeded at worktree in [\d.]+ (ms|s): api succeeded \([\d.]+ (ms|s)\)\.$/);
   });

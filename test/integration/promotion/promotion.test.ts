@@ -21,6 +21,7 @@ import { RedisFailedSpecs } from "../../../src/worker/sync/failed-specs.js";
 import { RedisKnownHosts } from "../../../src/worker/sync/known-hosts.js";
 import { PublishedEnvironments } from "../../../src/worker/sync/published-environments.js";
 import type { TestDeployRepo } from "../../support/deploy-repo.js";
+import { runCli } from "../../support/dockhand-process.js";
 import { testbed } from "../../support/testbed.js";
 import { waitFor } from "../../support/wait-for.js";
 import {
@@ -200,7 +201,7 @@ describe("staging, then production once staging proved the commit", () => {
 });
 
 describe("manual promotion", () => {
-  it("waits for a person, then promotes what staging runs through the admin API", async () => {
+  it("waits for a person, then promotes what staging runs through the CLI and the admin API", async () => {
     repo.edit("dockhand.yaml", (t) =>
       t.replace("promote: { from: staging, after: 3s }", "promote: { from: staging, manual: true }"),
     );
@@ -235,14 +236,29 @@ describe("manual promotion", () => {
         error: "DOCKHAND_E_USAGE",
         message: "staging follows the branch: every push deploys to it, so there is nothing to promote",
       });
+      // The CLI promotes through the same Redis, as an operator on the dockhand machine would.
+      const cli = await runCli(["promote", "production"], {
+        REDIS_URL: testbed().redisUrl,
+        DOCKHAND_INSTANCE: h.instance,
+      });
+      expect(cli.stderr).toBe("");
+      expect(cli.stdout).toMatch(
+        new RegExp(`^promotion of production to ${sha} \\(proved by staging\\) queued as job \\S+\\n$`),
+      );
+      expect(cli.code).toBe(0);
+      await appliedAt("production", sha);
+      // Asked again through the API, the same commit is the same request: nothing runs twice.
       const answer = await app.inject({
         method: "POST",
         url: "/api/environments/production/promote",
         headers: { authorization: "Bearer admin-secret" },
       });
       expect(answer.statusCode).toBe(202);
-      expect(answer.json()).toMatchObject({ status: "queued", sha });
-      await appliedAt("production", sha);
+      expect(answer.json()).toMatchObject({
+        status: "duplicate",
+        sha,
+        reason: `promotion of production to ${sha} (proved by staging) was already asked for`,
+      });
       expect((await web("production")).commits).toEqual([sha]);
     } finally {
       await app.close();

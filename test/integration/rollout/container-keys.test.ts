@@ -183,7 +183,7 @@ describe("container keys on the engines", () => {
     expect(app.status).toBe("failed");
     expect(app.error).toEqual({
       code: "DOCKHAND_E_PLAN",
-      message: `app web (apps/web.yaml): secret MISSING not found; put it in ${secretsDir}/web/MISSING or ${secretsDir}/MISSING`,
+      message: `app web (apps/web.yaml): secret MISSING not found; put it in ${secretsDir}/production/web/MISSING, ${secretsDir}/web/MISSING or ${secretsDir}/MISSING`,
     });
   });
 
