@@ -36,6 +36,19 @@ export async function skipReason(request: QueuedSync, context: SkipContext): Pro
 }
 
 /**
+ * Which request a job runs: its own, or the environment's newest when that
+ * came later. A promotion is never superseded by a later request that is not
+ * one: for an environment with `promote`, such a request only re-converges
+ * the commit it runs (src/worker/sync/environment-gate.ts), and running it
+ * instead would lose the promotion until the next commit.
+ */
+export function requestToRun(own: QueuedSync, wanted: QueuedSync | undefined): QueuedSync {
+  if (wanted?.seq === undefined || own.seq === undefined || wanted.seq <= own.seq) return own;
+  if (own.trigger === "promote" && wanted.trigger !== "promote") return own;
+  return wanted;
+}
+
+/**
  * Why `sha` must not be applied: it is an ancestor of the applied commit and
  * not the branch's head (a late webhook). The head itself always applies, so
  * a branch reset to an older commit on purpose still deploys.

@@ -21,7 +21,7 @@ import { runSync, type SyncDeps } from "../sync/run-sync.js";
 import { AppliedState } from "./applied-state.js";
 import { HaltGate } from "./halt-gate.js";
 import { type QueuedSync, SYNC_QUEUE_DEFAULTS, syncStateKeys } from "./sync-queue.js";
-import { failureOf, skipReason } from "./sync-verdict.js";
+import { failureOf, requestToRun, skipReason } from "./sync-verdict.js";
 
 export const SYNC_WORKER_DEFAULTS = {
   /** A sync not finished this long after a stop request is handed back to the queue at its next clean point. */
@@ -192,11 +192,10 @@ export class SyncWorker {
     return outcome;
   }
 
-  /** The env's newest request when it is newer than the job's own payload (which it then replaces). */
+  /** The env's newest request when it supersedes the job's own payload (which it then replaces). */
   private async newest(data: QueuedSync): Promise<QueuedSync> {
     const text = await this.options.connection.hget(this.keys.wanted, data.env);
-    const wanted = text ? (JSON.parse(text) as QueuedSync) : undefined;
-    return wanted?.seq !== undefined && data.seq !== undefined && wanted.seq > data.seq ? wanted : data;
+    return requestToRun(data, text ? (JSON.parse(text) as QueuedSync) : undefined);
   }
 
   private depsFor(log: Logger): SyncDeps {

@@ -215,8 +215,10 @@ async function redirect(
   log.info({ env: job.env, to: gate.branch, reason: gate.reason }, "sync redirected");
   const { pullRequest: _pr, retry: _retry, ...rest } = job;
   for (const env of gate.branch) await deps.enqueueSync?.({ ...rest, env, sha });
-  const applied = await deps.appliedSha?.(job.env);
-  if (applied !== undefined && applied !== sha) await deps.enqueueSync?.({ ...rest, sha: applied });
+  // A restart or poll also heals drift in the environment itself; a push has nothing for it.
+  const heals = job.trigger === "startup" || job.trigger === "poll";
+  const applied = heals ? await deps.appliedSha?.(job.env) : undefined;
+  if (applied !== undefined) await deps.enqueueSync?.({ ...rest, sha: applied });
   // Declined: nothing was applied here, so the queue must not record this commit as this environment's.
   return { sha, status: "noop", apps: [], declined: true };
 }

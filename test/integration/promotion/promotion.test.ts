@@ -167,6 +167,20 @@ describe("staging, then production once staging proved the commit", () => {
     ]);
   });
 
+  it("a restart heals production at the commit it runs", async () => {
+    const promoted = (await deps.applied.get("production"))?.sha as string;
+    const [gone] = (await containersOf(docker, h.instance)).filter(
+      (c) => c.app === "web" && c.env === "production" && c.state === "running",
+    );
+    await docker.remove(gone?.host ?? "", gone?.id ?? "");
+    await h.queue.enqueue({ trigger: "startup", env: "production" });
+    await waitFor("production to run two replicas again", async () => (await web("production")).hosts.length === 2, {
+      timeoutMs: 60_000,
+    });
+    expect((await deps.applied.get("production"))?.sha).toBe(promoted);
+    expect((await web("production")).commits).toEqual([promoted]);
+  });
+
   it("never promotes a commit staging failed, and promotes the next good one", async () => {
     const before = (await deps.applied.get("production"))?.sha;
     // A new container (new greeting) whose health check cannot pass: staging rolls back.

@@ -1,7 +1,8 @@
 import { UnrecoverableError } from "bullmq";
 import { describe, expect, it } from "vitest";
 import type { AppOutcome, DeployOutcome } from "../../../../src/model/index.js";
-import { failureOf, skipReason } from "../../../../src/worker/queue/sync-verdict.js";
+import type { QueuedSync } from "../../../../src/worker/queue/sync-queue.js";
+import { failureOf, requestToRun, skipReason } from "../../../../src/worker/queue/sync-verdict.js";
 
 const app = (status: AppOutcome["status"], code?: string): AppOutcome => ({
   app: "web",
@@ -84,5 +85,40 @@ describe("skipReason", () => {
     expect(
       await skipReason({ trigger: "api", env: "production" }, { repo, applied: undefined, doneSeq: 7 }),
     ).toBeUndefined();
+  });
+});
+
+describe("requestToRun", () => {
+  const request = (seq: number, trigger: QueuedSync["trigger"], sha: string): QueuedSync => ({
+    trigger,
+    env: "production",
+    sha,
+    seq,
+  });
+
+  it.each<[string, QueuedSync, QueuedSync | undefined, QueuedSync]>([
+    ["its own when nothing newer came", request(3, "push", "a"), request(3, "push", "a"), request(3, "push", "a")],
+    ["its own when no request is recorded", request(3, "push", "a"), undefined, request(3, "push", "a")],
+    ["a newer push", request(3, "push", "a"), request(4, "push", "b"), request(4, "push", "b")],
+    [
+      "a newer promotion over a re-converge",
+      request(3, "startup", "a"),
+      request(4, "promote", "b"),
+      request(4, "promote", "b"),
+    ],
+    [
+      "a newer promotion over a promotion",
+      request(3, "promote", "a"),
+      request(4, "promote", "b"),
+      request(4, "promote", "b"),
+    ],
+    [
+      "its promotion, never a later re-converge of the old commit",
+      request(3, "promote", "b"),
+      request(4, "poll", "a"),
+      request(3, "promote", "b"),
+    ],
+  ])("runs %s", (_what, own, wanted, expected) => {
+    expect(requestToRun(own, wanted)).toEqual(expected);
   });
 });
