@@ -131,8 +131,20 @@ export async function startHarness(remote: string, options: HarnessOptions = {})
       await queue.close();
       await routes.close();
       redis.disconnect();
-      // A sync handed back by stop(0) may still have a git fetch writing into the mirror.
-      rmSync(cacheDir, { recursive: true, force: true, maxRetries: 5 });
+      // A sync handed back by stop(0) may still have a git fetch writing into the mirror: removal
+      // succeeds once that git has finished (under load, seconds later).
+      await waitFor(
+        "the git mirror to be removed",
+        () => {
+          try {
+            rmSync(cacheDir, { recursive: true, force: true });
+            return true;
+          } catch {
+            return undefined;
+          }
+        },
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
     },
   };
 }
